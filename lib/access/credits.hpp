@@ -1,0 +1,58 @@
+// Credits: reserve an estimate before work, settle with the real cost after, release on failure.
+// Every balance change is a ledger row. Functions take the writer connection inside a
+// Store::write transaction, so concurrent requests are serialized by SQLite's write lock and a
+// balance can never go below zero.
+#pragma once
+
+#include "core/money.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agentd::db { class Conn; }
+
+namespace agentd::access {
+
+struct Reservation {
+  std::string id;
+  std::int64_t org_id = 0;
+  std::string key_id;
+  Micros amount = 0;
+};
+
+// Throws AppError payment_required (extra: required, available) when the spendable balance
+// (balance - open reservations) is below amount.
+Reservation reserve_credits(db::Conn& conn, std::int64_t org_id, const std::string& key_id, Micros amount,
+                            const std::string& reference);
+// Charges min(actual, what the organization can still spend) and closes the reservation.
+// Returns the amount charged.
+Micros settle_credits(db::Conn& conn, const Reservation& r, Micros actual, const std::string& description);
+void release_credits(db::Conn& conn, const Reservation& r);
+// At start: no work survives a restart, so every open reservation is released.
+int release_all_reservations(db::Conn& conn);
+// Adds amount (> 0) with a ledger row; returns the new balance.
+Micros grant_credits(db::Conn& conn, std::int64_t org_id, Micros amount, const std::string& description);
+
+struct LedgerEntry {
+  std::int64_t id = 0;
+  std::string kind;
+  Micros amount = 0;
+  Micros balance_after = 0;
+  std::string key_id;
+  std::string reference_id;
+  std::string description;
+  std::string created_at;
+};
+
+struct CreditsView {
+  Micros balance = 0;
+  Micros reserved = 0;
+  std::string plan;
+  std::vector<LedgerEntry> transactions;  // newest first
+  std::int64_t total = 0;
+};
+
+CreditsView read_credits(db::Conn& conn, std::int64_t org_id, int limit, int offset);
+
+}  // namespace agentd::access

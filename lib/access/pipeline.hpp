@@ -1,0 +1,15 @@
+// The access pipeline, in this order for every route that needs a key:
+// authenticate -> scope -> plan -> rate limit -> credits reservation -> idempotency -> handler
+// -> settle credits, release the concurrency slot. Every authenticated response carries the
+// nine X-RateLimit-* headers.
+#pragma once
+
+#include "http/types.hpp"
+
+namespace agentd { struct App; }
+
+namespace agentd::access {
+
+boost::asio::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx);
+
+}  // namespace agentd::access

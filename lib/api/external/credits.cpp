@@ -1,0 +1,50 @@
+// External API: GET /api/external/credits (scope credits:read), API.md 1.3.
+#include "access/credits.hpp"
+#include "api/params.hpp"
+#include "api/routes.hpp"
+#include "core/offload.hpp"
+#include "server/app.hpp"
+
+#include <boost/json.hpp>
+
+namespace agentd::api {
+namespace json = boost::json;
+namespace {
+
+json::value or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
+
+net::awaitable<http::Response> get_credits(App& app, http::RequestContext& ctx) {
+  const int limit = int_param(ctx, "limit", 50, 1, 100);
+  const int offset = int_param(ctx, "offset", 0, 0, 1'000'000'000);
+  const auto org_id = ctx.principal->org.org_id;
+  auto view = co_await offload(app.pool, [&app, org_id, limit, offset] {
+    return app.store.read([&](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
+  });
+  json::array transactions;
+  for (const auto& t : view.transactions) {
+    transactions.push_back({{"id", t.id},
+                            {"type", t.kind},
+                            {"amount", format_credits(t.amount)},
+                            {"balance_after", format_credits(t.balance_after)},
+                            {"description", t.description},
+                            {"reference_id", or_null(t.reference_id)},
+                            {"key_id", or_null(t.key_id)},
+                            {"created_at", t.created_at}});
+  }
+  co_return http::json_response(200, {{"balance", format_credits(view.balance)},
+                                      {"plan", view.plan},
+                                      {"reserved", format_credits(view.reserved)},
+                                      {"transactions", std::move(transactions)},
+                                      {"total", view.total},
+                                      {"limit", limit},
+                                      {"offset", offset}});
+}
+
+}  // namespace
+
+void register_external_routes(App& app) {
+  app.router.add({http::bhttp::verb::get, "/api/external/credits", http::Dialect::external, "credits:read", 0, nullptr,
+                  [&app](http::RequestContext& ctx) { return get_credits(app, ctx); }});
+}
+
+}  // namespace agentd::api

@@ -1,0 +1,15 @@
+// Each dialect adapter registers its routes here.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+namespace agentd { struct App; }
+
+namespace agentd::api {
+
+namespace net = boost::asio;
+
+void register_server_routes(App& app);
+void register_external_routes(App& app);
+
+}  // namespace agentd::api

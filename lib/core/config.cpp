@@ -1,0 +1,113 @@
+#include "core/config.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace agentd {
+namespace json = boost::json;
+namespace {
+
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error("config: " + what); }
+
+int get_int(const json::object& o, const char* key, int fallback) {
+  auto it = o.find(key);
+  if (it == o.end()) return fallback;
+  if (!it->value().is_int64() || it->value().as_int64() < 0) fail(std::string(key) + " must be a non-negative integer");
+  return static_cast<int>(it->value().as_int64());
+}
+
+Micros get_price(const json::object& o, const char* key, Micros fallback) {
+  auto it = o.find(key);
+  if (it == o.end()) return fallback;
+  if (!it->value().is_string()) fail(std::string("prices.") + key + " must be a decimal string like \"0.002\"");
+  auto parsed = parse_credits(it->value().as_string());
+  if (!parsed) fail(std::string("prices.") + key + " is not a valid amount");
+  return *parsed;
+}
+
+void check_keys(const json::object& o, std::initializer_list<const char*> allowed, const std::string& where) {
+  for (const auto& kv : o) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || kv.key() == a;
+    if (!ok) fail("unknown key '" + std::string(kv.key()) + "' in " + where);
+  }
+}
+
+}  // namespace
+
+Config load_config(const std::string& file_path) {
+  Config c;
+  if (file_path.empty()) return c;
+  std::ifstream in(file_path);
+  if (!in) fail("cannot read " + file_path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json::error_code ec;
+  json::value v = json::parse(ss.str(), ec);
+  if (ec || !v.is_object()) fail(file_path + " is not a JSON object");
+  c.file = v.as_object();
+  const auto& o = c.file;
+  check_keys(o, {"listen", "data_dir", "log_level", "worker_threads", "reader_connections", "http", "plans",
+                 "prices", "models", "providers", "content", "embeddings"},
+             "the top level");
+  if (auto* s = o.if_contains("listen")) c.listen = json::value_to<std::string>(*s);
+  if (auto* s = o.if_contains("data_dir")) c.data_dir = json::value_to<std::string>(*s);
+  if (auto* s = o.if_contains("log_level")) c.log_level = json::value_to<std::string>(*s);
+  c.worker_threads = get_int(o, "worker_threads", c.worker_threads);
+  c.reader_connections = get_int(o, "reader_connections", c.reader_connections);
+  if (auto* h = o.if_contains("http")) {
+    if (!h->is_object()) fail("http must be an object");
+    const auto& ho = h->as_object();
+    check_keys(ho, {"request_timeout_ms", "idle_timeout_ms", "write_timeout_ms", "shutdown_grace_ms"}, "http");
+    c.http.request_timeout_ms = get_int(ho, "request_timeout_ms", c.http.request_timeout_ms);
+    c.http.idle_timeout_ms = get_int(ho, "idle_timeout_ms", c.http.idle_timeout_ms);
+    c.http.write_timeout_ms = get_int(ho, "write_timeout_ms", c.http.write_timeout_ms);
+    c.http.shutdown_grace_ms = get_int(ho, "shutdown_grace_ms", c.http.shutdown_grace_ms);
+  }
+  if (auto* p = o.if_contains("plans")) {
+    if (!p->is_object()) fail("plans must be an object");
+    for (const auto& kv : p->as_object()) {
+      auto it = c.plans.find(std::string(kv.key()));
+      if (it == c.plans.end()) fail("unknown plan '" + std::string(kv.key()) + "'");
+      if (!kv.value().is_object()) fail("plans." + std::string(kv.key()) + " must be an object");
+      const auto& po = kv.value().as_object();
+      check_keys(po, {"rpm", "rph", "concurrency"}, "plans." + std::string(kv.key()));
+      it->second.rpm = get_int(po, "rpm", it->second.rpm);
+      it->second.rph = get_int(po, "rph", it->second.rph);
+      it->second.concurrency = get_int(po, "concurrency", it->second.concurrency);
+    }
+  }
+  if (auto* p = o.if_contains("prices")) {
+    if (!p->is_object()) fail("prices must be an object");
+    const auto& po = p->as_object();
+    check_keys(po, {"completion_base", "completion_per_1000_tokens", "rag_upload_per_mb", "content"}, "prices");
+    c.prices.completion_base = get_price(po, "completion_base", c.prices.completion_base);
+    c.prices.completion_per_1000_tokens =
+        get_price(po, "completion_per_1000_tokens", c.prices.completion_per_1000_tokens);
+    c.prices.rag_upload_per_mb = get_price(po, "rag_upload_per_mb", c.prices.rag_upload_per_mb);
+    if (auto* ct = po.if_contains("content")) {
+      if (!ct->is_object()) fail("prices.content must be an object");
+      for (const auto& kv : ct->as_object()) {
+        std::string k(kv.key());
+        c.prices.content[k] = get_price(ct->as_object(), k.c_str(), 0);
+      }
+    }
+  }
+  return c;
+}
+
+void apply_environment(Config& c) {
+  if (const char* v = std::getenv("AGENTD_LISTEN")) c.listen = v;
+  if (const char* v = std::getenv("AGENTD_DATA_DIR")) c.data_dir = v;
+  if (const char* v = std::getenv("AGENTD_LOG_LEVEL")) c.log_level = v;
+  if (const char* v = std::getenv("AGENTD_WORKER_THREADS")) {
+    c.worker_threads = std::atoi(v);
+    if (c.worker_threads < 1) fail("AGENTD_WORKER_THREADS must be a positive integer");
+  }
+}
+
+}  // namespace agentd

@@ -1,0 +1,63 @@
+// Server configuration: embedded defaults < JSON file (--config or AGENTD_CONFIG) < AGENTD_*
+// environment variables < command-line flags. docs/configuration.md lists every key.
+#pragma once
+
+#include "core/money.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <map>
+#include <string>
+
+namespace agentd {
+
+struct PlanLimits {
+  int rpm = 0;
+  int rph = 0;
+  int concurrency = 0;
+  bool external_api = true;
+};
+
+struct Prices {
+  Micros completion_base = 2'000;           // 0.002 per chat completion / invoke / message
+  Micros completion_per_1000_tokens = 500;  // 0.0005 per 1,000 tokens
+  Micros rag_upload_per_mb = 1'000;         // 0.001 per started MB
+  std::map<std::string, Micros> content = {
+      {"image", 50'000}, {"audio", 100'000}, {"glb", 200'000}, {"video", 500'000}, {"other", 50'000}};
+};
+
+struct HttpLimits {
+  std::size_t header_limit = 16 * 1024;
+  std::size_t default_body_limit = 1024 * 1024;
+  std::size_t upload_body_limit = 150 * 1024 * 1024;
+  int request_timeout_ms = 30'000;  // a whole request (header + body) must arrive within this
+  int idle_timeout_ms = 60'000;     // keep-alive connection with no request in flight
+  int write_timeout_ms = 30'000;
+  int shutdown_grace_ms = 10'000;
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./data";
+  std::string log_level = "info";  // debug | info | warn | error; "info" logs one line per request
+  int worker_threads = 2;          // blocking work: SQLite, file I/O, extraction
+  int reader_connections = 4;
+  double key_cache_refresh_seconds = 0.5;
+  HttpLimits http;
+  std::map<std::string, PlanLimits> plans = {
+      {"free", {20, 200, 2, false}},
+      {"basic", {60, 1'000, 5, true}},
+      {"pro", {300, 10'000, 20, true}},
+      // Enterprise limits are set per key by the operator; these apply to keys without their own.
+      {"enterprise", {3'000, 100'000, 100, true}},
+  };
+  Prices prices;
+  // The whole file as read, for sections that later services parse themselves.
+  boost::json::object file;
+};
+
+// Throws std::runtime_error with a readable message on a bad file or value.
+Config load_config(const std::string& file_path);
+void apply_environment(Config& config);
+
+}  // namespace agentd

@@ -1,0 +1,60 @@
+#include "db/store.hpp"
+
+#include "db/migrations.hpp"
+
+#include <filesystem>
+
+namespace agentd::db {
+
+Conn::Conn(const std::string& path, bool read_only)
+    : db_(path, read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE)) {
+  db_.setBusyTimeout(5000);
+  if (!read_only) {
+    db_.exec("PRAGMA journal_mode=WAL");
+  }
+  db_.exec("PRAGMA synchronous=NORMAL");
+  db_.exec("PRAGMA foreign_keys=ON");
+}
+
+SQLite::Statement& Conn::prepare(const std::string& sql) {
+  auto it = index_.find(sql);
+  if (it != index_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    auto& stmt = *it->second->second;
+    stmt.reset();
+    stmt.clearBindings();
+    return stmt;
+  }
+  if (lru_.size() >= kCacheSize) {
+    index_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+  lru_.emplace_front(sql, std::make_unique<SQLite::Statement>(db_, sql));
+  index_[sql] = lru_.begin();
+  return *lru_.front().second;
+}
+
+Store::Store(const std::string& data_dir, int reader_connections) {
+  std::filesystem::create_directories(data_dir);
+  path_ = (std::filesystem::path(data_dir) / "agentd.db").string();
+  writer_ = std::make_unique<Conn>(path_, false);
+  migrate(writer_->raw(), builtin_migrations());
+  for (int i = 0; i < std::max(1, reader_connections); ++i) readers_.push_back(std::make_unique<Conn>(path_, true));
+}
+
+Store::Lease::Lease(Store& s) : store(s) {
+  std::unique_lock lock(s.readers_mutex_);
+  s.readers_cv_.wait(lock, [&] { return !s.readers_.empty(); });
+  conn = std::move(s.readers_.back());
+  s.readers_.pop_back();
+}
+
+Store::Lease::~Lease() {
+  {
+    std::lock_guard lock(store.readers_mutex_);
+    store.readers_.push_back(std::move(conn));
+  }
+  store.readers_cv_.notify_one();
+}
+
+}  // namespace agentd::db

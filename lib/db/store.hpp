@@ -1,0 +1,83 @@
+// The SQLite store: one writer connection (every write in BEGIN IMMEDIATE) and a pool of
+// read-only connections, all in WAL mode. Its calls block, so they run on the worker pool
+// (see core/offload.hpp), never on the io thread.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <condition_variable>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace agentd::db {
+
+// One connection with an LRU cache of prepared statements keyed by SQL text.
+class Conn {
+ public:
+  Conn(const std::string& path, bool read_only);
+  // A prepared statement, reset and with its bindings cleared. Do not hold two references to
+  // the same SQL text at once.
+  SQLite::Statement& prepare(const std::string& sql);
+  void exec(const std::string& sql) { db_.exec(sql); }
+  SQLite::Database& raw() { return db_; }
+  std::int64_t last_insert_rowid() const { return db_.getLastInsertRowid(); }
+  int changes() const { return db_.getChanges(); }
+
+ private:
+  static constexpr std::size_t kCacheSize = 64;
+  SQLite::Database db_;
+  std::list<std::pair<std::string, std::unique_ptr<SQLite::Statement>>> lru_;
+  std::unordered_map<std::string, decltype(lru_)::iterator> index_;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) data_dir/agentd.db and applies pending migrations.
+  Store(const std::string& data_dir, int reader_connections);
+
+  // Runs fn(Conn&) in BEGIN IMMEDIATE ... COMMIT on the writer; rolls back if fn throws.
+  template <class F>
+  auto write(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
+    std::lock_guard lock(writer_mutex_);
+    SQLite::Transaction tx(writer_->raw(), SQLite::TransactionBehavior::IMMEDIATE);
+    if constexpr (std::is_void_v<decltype(fn(std::declval<Conn&>()))>) {
+      fn(*writer_);
+      tx.commit();
+    } else {
+      auto result = fn(*writer_);
+      tx.commit();
+      return result;
+    }
+  }
+
+  // Runs fn(Conn&) on a reader inside one read transaction (a consistent snapshot).
+  template <class F>
+  auto read(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
+    Lease lease(*this);
+    SQLite::Transaction tx(lease.conn->raw(), SQLite::TransactionBehavior::DEFERRED);
+    return fn(*lease.conn);
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Lease {
+    explicit Lease(Store& s);
+    ~Lease();
+    Store& store;
+    std::unique_ptr<Conn> conn;
+  };
+
+  std::string path_;
+  std::mutex writer_mutex_;
+  std::unique_ptr<Conn> writer_;
+  std::mutex readers_mutex_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Conn>> readers_;
+};
+
+}  // namespace agentd::db

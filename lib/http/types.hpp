@@ -1,0 +1,71 @@
+// Request/response types and the route declaration shared by the server, the access pipeline
+// and the dialect adapters.
+#pragma once
+
+#include "access/keys.hpp"
+#include "access/rate_limiter.hpp"
+#include "core/money.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace agentd::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+
+// Which public API a route belongs to: decides the error shape and authentication headers.
+enum class Dialect { external, workspace, agents, server };
+
+struct RequestContext;
+using Handler = std::function<net::awaitable<Response>(RequestContext&)>;
+// Reserve-before-work estimate of a billable request, in micro-credits.
+using Estimator = std::function<Micros(const RequestContext&)>;
+
+struct Route {
+  bhttp::verb method = bhttp::verb::get;
+  std::string pattern;      // "/api/external/rag/uploads/{upload_id}"
+  Dialect dialect = Dialect::external;
+  std::string scope;        // empty: no authentication
+  std::size_t body_limit = 0;  // 0: the server's default (1 MiB)
+  Estimator estimate;       // set: billable
+  Handler handler;
+};
+
+// Who is calling, once authenticated: the key and the organization this request acts in.
+struct Principal {
+  std::shared_ptr<const access::KeyRecord> key;
+  access::Membership org;
+  access::Limits limits;
+};
+
+struct RequestContext {
+  Request& request;
+  const Route& route;
+  std::string request_id;
+  std::vector<std::pair<std::string, std::string>> path_params;  // decoded
+  boost::urls::url_view url;
+  std::optional<Principal> principal;
+  // Billable routes: the real cost once known (settled instead of the estimate).
+  std::optional<Micros> cost;
+
+  const std::string& param(std::string_view name) const;
+  std::optional<std::string> query(std::string_view name) const;
+};
+
+Response make_response(unsigned status, std::string body, std::string_view content_type = "application/json");
+Response json_response(unsigned status, const boost::json::value& body);
+
+}  // namespace agentd::http

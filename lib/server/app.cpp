@@ -1,0 +1,76 @@
+#include "server/app.hpp"
+
+#include "access/credits.hpp"
+#include "access/idempotency.hpp"
+#include "access/pipeline.hpp"
+#include "core/log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace agentd {
+namespace net = boost::asio;
+
+App::App(Config cfg, net::io_context& io, const Clock& clk)
+    : config(std::move(cfg)),
+      ioc(io),
+      clock(clk),
+      pool(static_cast<std::size_t>(std::max(1, config.worker_threads))),
+      store(config.data_dir, config.reader_connections),
+      keys(store, pool, clock, config.key_cache_refresh_seconds),
+      limiter(clock),
+      server(io, config.http, router, metrics, [this](http::RequestContext& ctx) { return access::run_pipeline(*this, ctx); }) {
+  // Nothing in flight survives a restart: open reservations and running idempotency claims go.
+  store.write([&](db::Conn& c) {
+    access::release_all_reservations(c);
+    access::purge_idempotency(c, clock.unix_seconds());
+  });
+  register_routes(*this);
+}
+
+App::~App() {
+  keys.stop();
+  pool.join();
+}
+
+unsigned short App::start() {
+  const auto [host, port] = http::parse_listen(config.listen);
+  const unsigned short bound = server.listen(host, port);
+  server.start();
+  keys.start(ioc);
+  return bound;
+}
+
+void App::stop(std::function<void()> on_stopped) {
+  server.begin_shutdown();
+  keys.stop();
+  net::co_spawn(
+      ioc,
+      [this, on_stopped]() -> net::awaitable<void> {
+        net::steady_timer timer(ioc);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.http.shutdown_grace_ms);
+        while (server.connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+          timer.expires_after(std::chrono::milliseconds(20));
+          co_await timer.async_wait(net::use_awaitable);
+        }
+        if (server.connections() > 0) {
+          log::warn("shutdown grace period over; closing " + std::to_string(server.connections()) + " connections");
+          server.force_close();
+        }
+        on_stopped();
+      },
+      net::detached);
+}
+
+access::Limits App::limits_for(const access::KeyRecord& key, const std::string& plan) const {
+  access::Limits l;
+  if (auto it = config.plans.find(plan); it != config.plans.end()) {
+    l = {it->second.rpm, it->second.rph, it->second.concurrency};
+  }
+  if (key.rpm) l.rpm = *key.rpm;
+  if (key.rph) l.rph = *key.rph;
+  if (key.concurrency) l.concurrency = *key.concurrency;
+  return l;
+}
+
+}  // namespace agentd

@@ -1,0 +1,45 @@
+// Everything one running server owns, built in dependency order. Both `agentd serve` and the
+// integration tests construct an App; routes are registered by each dialect's adapter.
+#pragma once
+
+#include "access/key_cache.hpp"
+#include "access/rate_limiter.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "db/store.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+namespace agentd {
+
+struct App {
+  App(Config config, boost::asio::io_context& ioc, const Clock& clock);
+  ~App();
+
+  // Binds the listener and starts background loops; returns the bound port.
+  unsigned short start();
+  // Graceful stop: no new connections, in-flight requests finish until the grace deadline.
+  void stop(std::function<void()> on_stopped);
+
+  access::Limits limits_for(const access::KeyRecord& key, const std::string& plan) const;
+
+  Config config;
+  boost::asio::io_context& ioc;
+  const Clock& clock;
+  boost::asio::thread_pool pool;
+  db::Store store;
+  access::KeyCache keys;
+  access::RateLimiter limiter;
+  http::Metrics metrics;
+  http::Router router;
+  http::Server server;
+};
+
+// Registers every route of every dialect.
+void register_routes(App& app);
+
+}  // namespace agentd

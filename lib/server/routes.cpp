@@ -1,0 +1,11 @@
+#include "api/routes.hpp"
+#include "server/app.hpp"
+
+namespace agentd {
+
+void register_routes(App& app) {
+  api::register_server_routes(app);
+  api::register_external_routes(app);
+}
+
+}  // namespace agentd
