@@ -4,6 +4,10 @@
 #include <cmath>
 
 namespace agentd::access {
+namespace {
+// Whole seconds, rounded up, ignoring floating-point noise below a microsecond.
+long long ceil_seconds(double s) { return static_cast<long long>(std::ceil(s - 1e-6)); }
+}  // namespace
 
 TokenBucket::TokenBucket(double capacity, double window_seconds, double now)
     : capacity_(capacity), window_(window_seconds), tokens_(capacity), last_(now) {}
@@ -50,7 +54,7 @@ LimitSnapshot RateLimiter::snapshot(const State& s) const {
     WindowState w;
     w.limit = static_cast<int>(b.capacity());
     w.remaining = std::max(0, static_cast<int>(std::floor(b.tokens())));
-    w.reset_unix = static_cast<long long>(std::ceil(unix_now + b.seconds_until_full()));
+    w.reset_unix = ceil_seconds(unix_now + b.seconds_until_full());
     return w;
   };
   return {window(s.minute), window(s.hour)};
@@ -64,7 +68,7 @@ Admission RateLimiter::admit(const std::string& key_id, const Limits& limits) {
     a.outcome = Admission::Outcome::rate_limited;
     a.window = refusing == &s.minute ? "minute" : "hour";
     a.limit = static_cast<int>(refusing->capacity());
-    a.retry_after = std::max(1, static_cast<int>(std::ceil(refusing->seconds_until_token())));
+    a.retry_after = std::max(1, static_cast<int>(ceil_seconds(refusing->seconds_until_token())));
   } else if (*s.active >= limits.concurrency) {
     a.outcome = Admission::Outcome::concurrency_limited;
     a.limit = limits.concurrency;

@@ -2,6 +2,7 @@
 
 #include "db/migrations.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace agentd::db {
@@ -23,15 +24,25 @@ SQLite::Statement& Conn::prepare(const std::string& sql) {
     auto& stmt = *it->second->second;
     stmt.reset();
     stmt.clearBindings();
+    used_.push_back(&stmt);
     return stmt;
   }
-  if (lru_.size() >= kCacheSize) {
-    index_.erase(lru_.back().first);
-    lru_.pop_back();
+  // Evict only statements that are not in use in the current transaction.
+  if (lru_.size() >= kCacheSize && used_.size() < kCacheSize / 2) {
+    auto victim = std::prev(lru_.end());
+    while (std::find(used_.begin(), used_.end(), victim->second.get()) != used_.end()) --victim;
+    index_.erase(victim->first);
+    lru_.erase(victim);
   }
   lru_.emplace_front(sql, std::make_unique<SQLite::Statement>(db_, sql));
   index_[sql] = lru_.begin();
+  used_.push_back(lru_.front().second.get());
   return *lru_.front().second;
+}
+
+void Conn::reset_used() {
+  for (auto* stmt : used_) stmt->tryReset();
+  used_.clear();
 }
 
 Store::Store(const std::string& data_dir, int reader_connections) {

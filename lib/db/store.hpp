@@ -26,12 +26,16 @@ class Conn {
   SQLite::Database& raw() { return db_; }
   std::int64_t last_insert_rowid() const { return db_.getLastInsertRowid(); }
   int changes() const { return db_.getChanges(); }
+  // Resets the statements used since the last call. A statement left mid-result keeps the
+  // connection's read snapshot open past COMMIT, so every transaction ends with this.
+  void reset_used();
 
  private:
   static constexpr std::size_t kCacheSize = 64;
   SQLite::Database db_;
   std::list<std::pair<std::string, std::unique_ptr<SQLite::Statement>>> lru_;
   std::unordered_map<std::string, decltype(lru_)::iterator> index_;
+  std::vector<SQLite::Statement*> used_;
 };
 
 class Store {
@@ -43,6 +47,7 @@ class Store {
   template <class F>
   auto write(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
     std::lock_guard lock(writer_mutex_);
+    ResetGuard reset{*writer_};
     SQLite::Transaction tx(writer_->raw(), SQLite::TransactionBehavior::IMMEDIATE);
     if constexpr (std::is_void_v<decltype(fn(std::declval<Conn&>()))>) {
       fn(*writer_);
@@ -58,6 +63,7 @@ class Store {
   template <class F>
   auto read(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
     Lease lease(*this);
+    ResetGuard reset{*lease.conn};
     SQLite::Transaction tx(lease.conn->raw(), SQLite::TransactionBehavior::DEFERRED);
     return fn(*lease.conn);
   }
@@ -65,6 +71,10 @@ class Store {
   const std::string& path() const { return path_; }
 
  private:
+  struct ResetGuard {
+    Conn& conn;
+    ~ResetGuard() { conn.reset_used(); }
+  };
   struct Lease {
     explicit Lease(Store& s);
     ~Lease();
