@@ -117,7 +117,6 @@ access::Organization need_org(db::Conn& c, const std::string& slug) {
 int serve(const Args& a) {
   allow_only(a, {"listen"});
   Config config = config_from(a);
-  log::set_level(config.log_level);
   std::signal(SIGPIPE, SIG_IGN);
 
   boost::asio::io_context ioc(1);

@@ -22,9 +22,10 @@ net::awaitable<std::shared_ptr<const KeyRecord>> KeyCache::authenticate(std::str
   const std::string mk = map_key(hash);
   auto it = entries_.find(mk);
   if (it == entries_.end() || (!it->second.key && clock_.mono_seconds() - it->second.loaded_at > refresh_seconds_)) {
-    auto loaded = co_await offload(pool_, [this, hash] {
+    auto loading = offload(pool_, [this, hash] {
       return store_.read([&](db::Conn& c) { return load_key_by_hash(c, hash); });
     });
+    auto loaded = co_await std::move(loading);
     if (!loaded && entries_.size() >= kMaxNegativeEntries) co_return nullptr;
     Entry e;
     if (loaded) e.key = std::make_shared<const KeyRecord>(std::move(*loaded));
@@ -50,7 +51,7 @@ net::awaitable<void> KeyCache::refresh() {
   const double now = clock_.mono_seconds();
   std::erase_if(entries_, [&](const auto& kv) { return !kv.second.key && now - kv.second.loaded_at > refresh_seconds_; });
   if (hashes.empty()) co_return;
-  auto reloaded = co_await offload(pool_, [this, hashes = std::move(hashes), used_ids = std::move(used_ids)] {
+  auto reloading = offload(pool_, [this, hashes = std::move(hashes), used_ids = std::move(used_ids)] {
     if (!used_ids.empty()) {
       store_.write([&](db::Conn& c) {
         const std::string now = now_iso8601();
@@ -68,6 +69,7 @@ net::awaitable<void> KeyCache::refresh() {
       return out;
     });
   });
+  auto reloaded = co_await std::move(reloading);
   for (auto& [hash, rec] : reloaded) {
     auto it = entries_.find(map_key(hash));
     if (it == entries_.end()) continue;

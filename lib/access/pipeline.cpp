@@ -144,9 +144,10 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
       estimate = route.estimate(ctx);
       const auto org_id = ctx.principal->org.org_id;
       const auto key_id = ctx.principal->key->id;
-      reservation = co_await offload(app.pool, [&app, org_id, key_id, estimate, ref = ctx.request_id] {
+      auto reserve = offload(app.pool, [&app, org_id, key_id, estimate, ref = ctx.request_id] {
         return app.store.write([&](db::Conn& c) { return reserve_credits(c, org_id, key_id, estimate, ref); });
       });
+      reservation = co_await std::move(reserve);
     }
 
     if (ctx.request.method() == bhttp::verb::post && ctx.principal) {
@@ -157,9 +158,10 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
           throw bad_request("Idempotency-Key must be 1 to 255 characters", "Idempotency-Key", "invalid_idempotency_key");
         const auto org_id = ctx.principal->org.org_id;
         const double now = app.clock.unix_seconds();
-        auto claim = co_await offload(app.pool, [&app, org_id, idem_key, idem_route, digest = body_digest(ctx.request.body()), now] {
+        auto claiming = offload(app.pool, [&app, org_id, idem_key, idem_route, digest = body_digest(ctx.request.body()), now] {
           return app.store.write([&](db::Conn& c) { return claim_idempotency(c, org_id, idem_key, idem_route, digest, now); });
         });
+        auto claim = co_await std::move(claiming);
         switch (claim.outcome) {
           case IdempotencyClaim::Outcome::proceed: break;
           case IdempotencyClaim::Outcome::replay:
@@ -200,7 +202,7 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
     const auto org_id = ctx.principal->org.org_id;
     StoredResponse stored{static_cast<int>(status), std::string((*response)[bhttp::field::content_type]), response->body()};
     try {
-      const Micros charged = co_await offload(app.pool, [&app, &reservation, &idem_key, &idem_route, &stored, &route, succeeded, cost, org_id] {
+      auto settling = offload(app.pool, [&app, &reservation, &idem_key, &idem_route, &stored, &route, succeeded, cost, org_id] {
         return app.store.write([&](db::Conn& c) {
           Micros charged = 0;
           if (reservation) {
@@ -214,6 +216,7 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
           return charged;
         });
       });
+      const Micros charged = co_await std::move(settling);
       app.metrics.credits_spent(charged);
     } catch (const std::exception& e) {
       log::write(log::Level::error, {{"msg", "settlement failed"}, {"request_id", ctx.request_id}, {"error", e.what()}});

@@ -11,6 +11,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/url/parse.hpp>
 
+#include <array>
+
 namespace agentd::http {
 
 using tcp = net::ip::tcp;
@@ -125,16 +127,31 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
     }
   } cleanup{*this, &self};
 
+  // An answer sent before the request was read whole (413, 400): then a lingering close, so
+  // that a client still sending its body reads the answer instead of a connection reset.
   auto write_and_close = [&](Response res) -> net::awaitable<void> {
     res.keep_alive(false);
     stream.expires_after(std::chrono::milliseconds(limits_.write_timeout_ms));
-    co_await bhttp::async_write(stream, res, tuple_awaitable);
+    auto [wec, wn] = co_await bhttp::async_write(stream, res, tuple_awaitable);
+    if (wec) co_return;
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 64 * 1024> sink;
+    std::size_t drained = 0;
+    while (drained < 16 * 1024 * 1024) {
+      auto [rec, rn] = co_await stream.async_read_some(net::buffer(sink), tuple_awaitable);
+      if (rec) break;
+      drained += rn;
+    }
   };
 
   while (!shutting_down_) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits_.header_limit));
-    parser.body_limit(limits_.default_body_limit);
+    // Beast checks Content-Length against body_limit while parsing the header; the route's own
+    // limit is applied once the route is known.
+    parser.body_limit(boost::none);
     // A slow or half-sent header cannot hold the connection past these deadlines.
     stream.expires_after(std::chrono::milliseconds(buffer.size() == 0 ? limits_.idle_timeout_ms
                                                                         : limits_.request_timeout_ms));

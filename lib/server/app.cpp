@@ -20,6 +20,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       keys(store, pool, clock, config.key_cache_refresh_seconds),
       limiter(clock),
       server(io, config.http, router, metrics, [this](http::RequestContext& ctx) { return access::run_pipeline(*this, ctx); }) {
+  log::set_level(config.log_level);
   // Nothing in flight survives a restart: open reservations and running idempotency claims go.
   store.write([&](db::Conn& c) {
     access::release_all_reservations(c);

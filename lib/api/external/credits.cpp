@@ -17,9 +17,10 @@ net::awaitable<http::Response> get_credits(App& app, http::RequestContext& ctx) 
   const int limit = int_param(ctx, "limit", 50, 1, 100);
   const int offset = int_param(ctx, "offset", 0, 0, 1'000'000'000);
   const auto org_id = ctx.principal->org.org_id;
-  auto view = co_await offload(app.pool, [&app, org_id, limit, offset] {
+  auto reading = offload(app.pool, [&app, org_id, limit, offset] {
     return app.store.read([&](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
   });
+  auto view = co_await std::move(reading);
   json::array transactions;
   for (const auto& t : view.transactions) {
     transactions.push_back({{"id", t.id},

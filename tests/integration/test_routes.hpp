@@ -1,0 +1,66 @@
+// Test-only routes installed into an in-process App: a billable POST, a POST that waits at a
+// gate the test opens, and a GET that throws.
+#pragma once
+
+#include "harness.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace agentd::testing {
+
+struct TestRoutes {
+  std::atomic<int> billable_calls{0};
+  std::atomic<int> gate_entered{0};
+  std::unique_ptr<boost::asio::steady_timer> gate;
+  bool gate_open = false;
+
+  std::function<void(App&)> installer() {
+    return [this](App& app) {
+      namespace net = boost::asio;
+      gate = std::make_unique<net::steady_timer>(app.ioc, std::chrono::seconds(60));
+      app.router.add({http::bhttp::verb::post, "/api/external/test/billable", http::Dialect::external,
+                      "orchestrator:invoke", 0, [](const http::RequestContext&) -> Micros { return 2'000; },
+                      [this](http::RequestContext& ctx) -> net::awaitable<http::Response> {
+                        const int n = ++billable_calls;
+                        co_return http::json_response(200, {{"call", n}, {"echo", ctx.request.body()}});
+                      }});
+      app.router.add({http::bhttp::verb::post, "/api/external/test/gate", http::Dialect::external,
+                      "orchestrator:invoke", 0, [](const http::RequestContext&) -> Micros { return 2'000; },
+                      [this](http::RequestContext&) -> net::awaitable<http::Response> {
+                        ++gate_entered;
+                        if (!gate_open) co_await gate->async_wait(net::as_tuple(net::use_awaitable));
+                        co_return http::json_response(200, {{"passed", true}});
+                      }});
+      app.router.add({http::bhttp::verb::get, "/api/external/test/boom", http::Dialect::external, "credits:read", 0,
+                      nullptr, [](http::RequestContext&) -> net::awaitable<http::Response> {
+                        throw std::runtime_error("sqlite3.c:1234 secret internals");
+                        co_return http::make_response(200, "");
+                      }});
+    };
+  }
+
+  void open(InProcessServer& server) {
+    server.on_io_thread([this] {
+      gate_open = true;
+      gate->cancel();
+    });
+  }
+
+  // Polls (with a deadline) until `n` requests wait at the gate.
+  bool wait_entered(int n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (gate_entered.load() < n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::yield();
+    }
+    return true;
+  }
+};
+
+}  // namespace agentd::testing
