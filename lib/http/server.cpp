@@ -160,8 +160,10 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
     self.idle = false;
     if (ec) {
       if (ec == bhttp::error::header_limit) {
-        co_await write_and_close(api::render_error(Dialect::server, AppError(ErrorKind::bad_request, "header_too_large",
-                                                                           "Request header exceeds 16 KiB")));
+        Response res = api::render_error(Dialect::server, AppError(ErrorKind::bad_request, "header_too_large",
+                                                                   "Request header fields exceed 16 KiB"));
+        res.result(bhttp::status::request_header_fields_too_large);
+        co_await write_and_close(std::move(res));
       } else if (ec != bhttp::error::end_of_stream &&
                  ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
         // Bytes that are not HTTP: say so, then close.
