@@ -6,7 +6,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libsqlitecpp-dev libgtest-dev libssl-dev
+  libsqlite3-dev libsqlitecpp-dev libgtest-dev libssl-dev libjemalloc-dev
   wrk
 )
 missing=()

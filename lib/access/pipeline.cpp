@@ -132,7 +132,7 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
   std::optional<Reservation> reservation;
   Micros estimate = 0;
   std::string idem_key;
-  const std::string idem_route = std::string(ctx.request.method_string()) + " " + std::string(ctx.url.path());
+  std::string idem_route;  // method and exact path, set when an Idempotency-Key is given
   std::optional<AppError> error;
   std::optional<http::Response> response;
   bool replayed = false;
@@ -154,6 +154,7 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
       auto it = ctx.request.find("Idempotency-Key");
       if (it != ctx.request.end()) {
         idem_key = std::string(it->value());
+        idem_route = "POST " + std::string(ctx.url.path());
         if (idem_key.empty() || idem_key.size() > kIdempotencyKeyMax)
           throw bad_request("Idempotency-Key must be 1 to 255 characters", "Idempotency-Key", "invalid_idempotency_key");
         const auto org_id = ctx.principal->org.org_id;

@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <atomic>
+#include <cstdint>
 #include <stdexcept>
 #include <vector>
 
@@ -55,6 +57,19 @@ std::string uuid_v4() {
     out.push_back(digits[b[i] >> 4]);
     out.push_back(digits[b[i] & 0xf]);
   }
+  return out;
+}
+
+std::string request_id() {
+  static std::atomic<std::uint64_t> next = [] {
+    std::uint64_t seed = 0;
+    fill_random(reinterpret_cast<unsigned char*>(&seed), sizeof seed);
+    return seed;
+  }();
+  std::uint64_t v = next.fetch_add(0x9E3779B97F4A7C15ull, std::memory_order_relaxed);
+  static const char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = digits[v & 0xf];
   return out;
 }
 

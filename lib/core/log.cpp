@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -17,6 +18,9 @@ std::atomic<int> g_level{static_cast<int>(Level::info)};
 
 class Writer {
  public:
+  static constexpr std::size_t kBatchBytes = 256 * 1024;
+  static constexpr auto kFlushInterval = std::chrono::milliseconds(50);
+
   Writer() : thread_([this] { run(); }) {}
   ~Writer() {
     {
@@ -27,13 +31,17 @@ class Writer {
     thread_.join();
   }
 
+  // Lines are batched: the writer wakes every kFlushInterval or when kBatchBytes are pending,
+  // not once per line (a wake-up per request costs more than the request on a busy server).
   void push(std::string line) {
+    bool wake = false;
     {
       std::lock_guard lock(mutex_);
       pending_ += line;
       pending_.push_back('\n');
+      wake = pending_.size() >= kBatchBytes;
     }
-    cv_.notify_one();
+    if (wake) cv_.notify_one();
   }
 
   void flush() {
@@ -50,7 +58,8 @@ class Writer {
   void run() {
     std::unique_lock lock(mutex_);
     while (true) {
-      cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
+      cv_.wait_for(lock, kFlushInterval, [this] { return stop_ || pending_.size() >= kBatchBytes; });
+      if (pending_.empty() && !stop_) continue;
       std::string out;
       out.swap(pending_);
       const bool stop = stop_;

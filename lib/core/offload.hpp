@@ -8,23 +8,52 @@
 // passed straight into `co_await offload(...)` is freed twice).
 #pragma once
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <exception>
+#include <optional>
 #include <type_traits>
 
 namespace agentd {
 
-// Deliberately not a coroutine itself: co_spawn keeps the callable alive in its own frame (a
-// coroutine taking `fn` by value and moving it on trips GCC 12 into destroying it twice).
 template <class F>
-boost::asio::awaitable<std::invoke_result_t<F&>> offload(boost::asio::thread_pool& pool, F fn) {
+auto offload(boost::asio::thread_pool& pool, F fn) {
+  namespace net = boost::asio;
   using R = std::invoke_result_t<F&>;
-  return boost::asio::co_spawn(
-      pool.get_executor(), [fn = std::move(fn)]() mutable -> boost::asio::awaitable<R> { co_return fn(); },
-      boost::asio::use_awaitable);
+  using Signature = std::conditional_t<std::is_void_v<R>, void(std::exception_ptr), void(std::exception_ptr, R)>;
+  // A plain post there and back: no coroutine frame per hop.
+  return net::async_initiate<const net::use_awaitable_t<>, Signature>(
+      [&pool](auto handler, F work) {
+        net::post(pool, [handler = std::move(handler), work = std::move(work)]() mutable {
+          auto home = net::get_associated_executor(handler);
+          std::exception_ptr error;
+          if constexpr (std::is_void_v<R>) {
+            try {
+              work();
+            } catch (...) {
+              error = std::current_exception();
+            }
+            net::post(home, [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
+          } else {
+            static_assert(std::is_default_constructible_v<R>, "offloaded results must be default-constructible");
+            std::optional<R> result;
+            try {
+              result.emplace(work());
+            } catch (...) {
+              error = std::current_exception();
+            }
+            net::post(home, [handler = std::move(handler), error, result = std::move(result)]() mutable {
+              std::move(handler)(error, result ? std::move(*result) : R{});
+            });
+          }
+        });
+      },
+      net::use_awaitable, std::move(fn));
 }
 
 }  // namespace agentd

@@ -45,6 +45,20 @@ void Conn::reset_used() {
   used_.clear();
 }
 
+Tx::~Tx() {
+  if (done_) return;
+  try {
+    conn_.prepare("ROLLBACK").exec();
+  } catch (...) {
+    // The transaction is gone already (SQLite rolled it back itself).
+  }
+}
+
+void Tx::commit() {
+  conn_.prepare("COMMIT").exec();
+  done_ = true;
+}
+
 Store::Store(const std::string& data_dir, int reader_connections) {
   std::filesystem::create_directories(data_dir);
   path_ = (std::filesystem::path(data_dir) / "agentd.db").string();

@@ -38,6 +38,20 @@ class Conn {
   std::vector<SQLite::Statement*> used_;
 };
 
+// A transaction whose BEGIN/COMMIT/ROLLBACK are cached statements; rolls back unless committed.
+class Tx {
+ public:
+  Tx(Conn& conn, const char* begin) : conn_(conn) { conn_.prepare(begin).exec(); }
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  ~Tx();
+  void commit();
+
+ private:
+  Conn& conn_;
+  bool done_ = false;
+};
+
 class Store {
  public:
   // Opens (creating if needed) data_dir/agentd.db and applies pending migrations.
@@ -48,7 +62,7 @@ class Store {
   auto write(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
     std::lock_guard lock(writer_mutex_);
     ResetGuard reset{*writer_};
-    SQLite::Transaction tx(writer_->raw(), SQLite::TransactionBehavior::IMMEDIATE);
+    Tx tx(*writer_, "BEGIN IMMEDIATE");
     if constexpr (std::is_void_v<decltype(fn(std::declval<Conn&>()))>) {
       fn(*writer_);
       tx.commit();
@@ -64,8 +78,15 @@ class Store {
   auto read(F&& fn) -> decltype(fn(std::declval<Conn&>())) {
     Lease lease(*this);
     ResetGuard reset{*lease.conn};
-    SQLite::Transaction tx(lease.conn->raw(), SQLite::TransactionBehavior::DEFERRED);
-    return fn(*lease.conn);
+    Tx tx(*lease.conn, "BEGIN");
+    if constexpr (std::is_void_v<decltype(fn(std::declval<Conn&>()))>) {
+      fn(*lease.conn);
+      tx.commit();
+    } else {
+      auto result = fn(*lease.conn);
+      tx.commit();
+      return result;
+    }
   }
 
   const std::string& path() const { return path_; }

@@ -178,7 +178,7 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
     const std::string_view path = target.substr(0, target.find('?'));
     RouteMatch match = router_.match(header.method(), path);
     std::string request_id = sanitize_request_id(header["X-Request-Id"]);
-    if (request_id.empty()) request_id = random_hex(16);
+    if (request_id.empty()) request_id = agentd::request_id();
 
     const std::size_t body_limit =
         match.route && match.route->body_limit ? match.route->body_limit : limits_.default_body_limit;
