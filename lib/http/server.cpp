@@ -121,11 +121,13 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
   struct Cleanup {
     Server& server;
     Session* self;
+    std::shared_ptr<bool> alive;
     ~Cleanup() {
+      if (!*alive) return;
       server.sessions_.erase(self);
       server.metrics_.connection_closed();
     }
-  } cleanup{*this, &self};
+  } cleanup{*this, &self, alive_};
 
   // An answer sent before the request was read whole (413, 400): then a lingering close, so
   // that a client still sending its body reads the answer instead of a connection reset.

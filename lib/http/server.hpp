@@ -21,6 +21,7 @@ using Pipeline = std::function<net::awaitable<Response>(RequestContext&)>;
 class Server {
  public:
   Server(net::io_context& ioc, const HttpLimits& limits, const Router& router, Metrics& metrics, Pipeline pipeline);
+  ~Server() { *alive_ = false; }
 
   // Binds and listens; returns the port (useful with port 0).
   unsigned short listen(const std::string& host, unsigned short port);
@@ -46,6 +47,9 @@ class Server {
   net::ip::tcp::acceptor acceptor_;
   std::set<Session*> sessions_;
   bool shutting_down_ = false;
+  // Session coroutines still suspended when the io_context stops are destroyed with it, after
+  // the Server: they check this before touching it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // "127.0.0.1:8080" -> host, port; "[::1]:80" also. Throws std::invalid_argument.
