@@ -19,6 +19,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       store(config.data_dir, config.reader_connections),
       keys(store, pool, clock, config.key_cache_refresh_seconds),
       limiter(clock),
+      jobs(io, store, pool, clock),
       server(io, config.http, router, metrics, [this](http::RequestContext& ctx) { return access::run_pipeline(*this, ctx); }) {
   log::set_level(config.log_level);
   // Nothing in flight survives a restart: open reservations and running idempotency claims go.
@@ -26,6 +27,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
     access::release_all_reservations(c);
     access::purge_idempotency(c, clock.unix_seconds());
   });
+  metrics.add_provider([this] { return jobs.metrics(); });
   register_routes(*this);
 }
 
@@ -39,12 +41,15 @@ unsigned short App::start() {
   const unsigned short bound = server.listen(host, port);
   server.start();
   keys.start(ioc);
+  jobs.start();
   return bound;
 }
 
 void App::stop(std::function<void()> on_stopped) {
   server.begin_shutdown();
   keys.stop();
+  // Jobs in flight keep their rows `running`; the next start puts them back to pending.
+  jobs.stop();
   net::co_spawn(
       ioc,
       [this, on_stopped]() -> net::awaitable<void> {

@@ -10,6 +10,7 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "jobs/scheduler.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -20,7 +21,8 @@ struct App {
   App(Config config, boost::asio::io_context& ioc, const Clock& clock);
   ~App();
 
-  // Binds the listener and starts background loops; returns the bound port.
+  // Binds the listener and starts background loops (key cache, job scheduler); returns the port.
+  // Job kinds are registered before this.
   unsigned short start();
   // Graceful stop: no new connections, in-flight requests finish until the grace deadline.
   void stop(std::function<void()> on_stopped);
@@ -34,6 +36,7 @@ struct App {
   db::Store store;
   access::KeyCache keys;
   access::RateLimiter limiter;
+  jobs::Scheduler jobs;
   http::Metrics metrics;
   http::Router router;
   http::Server server;

@@ -1,0 +1,158 @@
+#include "jobs/scheduler.hpp"
+
+#include "core/log.hpp"
+#include "core/offload.hpp"
+#include "db/store.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <sstream>
+
+namespace agentd::jobs {
+namespace net = boost::asio;
+
+namespace {
+
+void log_exception(std::exception_ptr ep, const char* where) {
+  if (!ep) return;
+  try {
+    std::rethrow_exception(ep);
+  } catch (const std::exception& e) {
+    log::write(log::Level::error, {{"msg", where}, {"error", e.what()}});
+  }
+}
+
+}  // namespace
+
+Scheduler::Scheduler(net::io_context& ioc, db::Store& store, net::thread_pool& db_pool, const Clock& clock,
+                     double poll_seconds)
+    : ioc_(ioc), store_(store), db_pool_(db_pool), clock_(clock), poll_seconds_(poll_seconds), timer_(ioc) {}
+
+void Scheduler::add_kind(const std::string& kind, KindOptions options, JobHandler handler) {
+  kinds_[kind] = Kind{options, std::move(handler), 0};
+}
+
+void Scheduler::start() {
+  const double now = clock_.unix_seconds();
+  const int recovered = store_.write([&](db::Conn& c) { return recover_after_restart(c, now); });
+  if (recovered > 0) log::write(log::Level::info, {{"msg", "jobs resumed after restart"}, {"count", recovered}});
+  net::co_spawn(ioc_, loop(), [](std::exception_ptr ep) { log_exception(ep, "job scheduler stopped by an exception"); });
+}
+
+void Scheduler::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void Scheduler::wake() {
+  woken_ = true;
+  timer_.cancel();
+}
+
+std::string Scheduler::metrics() const {
+  std::ostringstream out;
+  out << "# HELP agentd_jobs Jobs in the persistent queue by kind and state.\n# TYPE agentd_jobs gauge\n";
+  for (const auto& [key, n] : depth_)
+    out << "agentd_jobs{kind=\"" << key.first << "\",state=\"" << key.second << "\"} " << n << "\n";
+  return out.str();
+}
+
+void Scheduler::release(std::int64_t job_id) {
+  auto it = running_.find(job_id);
+  if (it == running_.end()) return;
+  --it->second.kind->running;
+  running_.erase(it);
+}
+
+net::awaitable<void> Scheduler::loop() {
+  struct Pass {
+    std::vector<Job> expired;
+    std::map<std::string, std::vector<Job>> claimed;
+    std::map<std::pair<std::string, std::string>, std::int64_t> depth;
+    std::optional<double> next_due;
+  };
+  while (!stopped_) {
+    woken_ = false;
+    const double now = clock_.unix_seconds();
+    std::map<std::string, std::pair<int, double>> wanted;  // kind -> free slots, lease
+    for (auto& [name, kind] : kinds_)
+      wanted[name] = {kind.options.concurrency - kind.running, kind.options.lease_seconds};
+    auto work = offload(db_pool_, [this, now, wanted] {
+      return store_.write([&](db::Conn& c) {
+        Pass p;
+        p.expired = expire_leases(c, now);
+        for (const auto& [name, slots] : wanted) p.claimed[name] = claim_due(c, name, slots.first, now, slots.second);
+        p.depth = depth(c);
+        p.next_due = next_due(c);
+        return p;
+      });
+    });
+    Pass pass;
+    try {
+      pass = co_await std::move(work);
+    } catch (const std::exception& e) {
+      log::write(log::Level::error, {{"msg", "job poll failed"}, {"error", e.what()}});
+    }
+    for (const auto& job : pass.expired) {
+      log::write(log::Level::warn, {{"msg", "job overran its lease"}, {"job_id", job.id}, {"kind", job.kind}});
+      if (auto it = running_.find(job.id); it != running_.end()) it->second.cancelled->store(true);
+      release(job.id);
+    }
+    for (auto& [name, jobs] : pass.claimed) {
+      Kind& kind = kinds_.at(name);
+      for (auto& job : jobs) {
+        auto cancelled = std::make_shared<std::atomic<bool>>(false);
+        ++kind.running;
+        running_[job.id] = Running{&kind, cancelled};
+        net::co_spawn(ioc_, run_job(kind, std::move(job), cancelled),
+                      [](std::exception_ptr ep) { log_exception(ep, "job runner failed"); });
+      }
+    }
+    depth_ = std::move(pass.depth);
+    if (stopped_) break;
+    if (woken_) continue;
+    double wait = poll_seconds_;
+    if (pass.next_due) wait = std::clamp(*pass.next_due - clock_.unix_seconds(), 0.0, poll_seconds_);
+    timer_.expires_after(std::chrono::microseconds(static_cast<long long>(wait * 1e6)));
+    co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
+net::awaitable<void> Scheduler::run_job(Kind& kind, Job job, std::shared_ptr<std::atomic<bool>> cancelled) {
+  JobContext ctx{cancelled};
+  std::string error;
+  bool permanent = false;
+  try {
+    co_await kind.handler(job, ctx);
+  } catch (const JobError& e) {
+    error = e.what();
+    permanent = e.permanent;
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (error.empty() && cancelled->load()) co_return;  // the watchdog already failed it
+  const double now = clock_.unix_seconds();
+  auto settle = offload(db_pool_, [this, job, error, permanent, now] {
+    return store_.write([&](db::Conn& c) -> std::string {
+      if (error.empty()) return complete(c, job, now) ? "succeeded" : "";
+      if (permanent) return fail_permanently(c, job, error, now) ? "failed" : "";
+      return retry_or_fail(c, job, error, now);
+    });
+  });
+  std::string state;
+  try {
+    state = co_await std::move(settle);
+  } catch (const std::exception& e) {
+    // The row stays running; the watchdog fails it when its lease ends.
+    log::write(log::Level::error, {{"msg", "job result not recorded"}, {"job_id", job.id}, {"error", e.what()}});
+  }
+  if (!error.empty())
+    log::write(log::Level::warn, {{"msg", "job failed"}, {"job_id", job.id}, {"kind", job.kind},
+                                  {"attempt", job.attempts}, {"now", state}, {"error", error}});
+  release(job.id);
+  wake();
+}
+
+}  // namespace agentd::jobs
