@@ -106,20 +106,23 @@ std::vector<Job> expire_leases(db::Conn& conn, double now) {
   return expired;
 }
 
-int recover_after_restart(db::Conn& conn, double now) {
+Recovery recover_after_restart(db::Conn& conn, double now) {
+  Recovery r;
   const std::string at = iso8601_unix(now);
-  auto& spent = conn.prepare(
-      "UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = ?1, "
-      "last_error = 'interrupted by a server restart ' || attempts || ' times' "
-      "WHERE state = 'running' AND attempts >= max_attempts");
-  spent.bind(1, at);
-  spent.exec();
+  {
+    auto& q = conn.prepare("SELECT " + std::string(kJobColumns) +
+                           " FROM jobs WHERE state = 'running' AND attempts >= max_attempts ORDER BY id");
+    while (q.executeStep()) r.failed.push_back(read_job(q));
+  }
+  for (const auto& j : r.failed)
+    fail_permanently(conn, j, "interrupted by a server restart " + std::to_string(j.attempts) + " times", now);
   auto& back = conn.prepare(
       "UPDATE jobs SET state = 'pending', lease_until = NULL, run_after = ?1, updated_at = ?2, "
       "last_error = 'interrupted by a server restart' WHERE state = 'running'");
   back.bind(1, now);
   back.bind(2, at);
-  return back.exec();
+  r.resumed = back.exec();
+  return r;
 }
 
 std::optional<JobRow> find_job(db::Conn& conn, std::int64_t id) {

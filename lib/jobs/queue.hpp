@@ -60,8 +60,13 @@ bool fail_permanently(db::Conn& conn, const Job& job, const std::string& reason,
 std::string retry_or_fail(db::Conn& conn, const Job& job, const std::string& reason, double now);
 // Watchdog: running jobs past their lease become failed with a reason. Returns them.
 std::vector<Job> expire_leases(db::Conn& conn, double now);
-// At start: running jobs of a dead process go back to pending (or failed if out of attempts).
-int recover_after_restart(db::Conn& conn, double now);
+// At start: running jobs of a dead process go back to pending, or fail once their attempts are
+// spent (a job that kills the server cannot loop forever).
+struct Recovery {
+  int resumed = 0;
+  std::vector<Job> failed;
+};
+Recovery recover_after_restart(db::Conn& conn, double now);
 
 std::optional<JobRow> find_job(db::Conn& conn, std::int64_t id);
 // Count by (kind, state), for /metrics.

@@ -36,8 +36,14 @@ void Scheduler::add_kind(const std::string& kind, KindOptions options, JobHandle
 
 void Scheduler::start() {
   const double now = clock_.unix_seconds();
-  const int recovered = store_.write([&](db::Conn& c) { return recover_after_restart(c, now); });
-  if (recovered > 0) log::write(log::Level::info, {{"msg", "jobs resumed after restart"}, {"count", recovered}});
+  const Recovery r = store_.write([&](db::Conn& c) {
+    Recovery r = recover_after_restart(c, now);
+    for (const auto& job : r.failed) failed(c, job, "interrupted by a server restart " + std::to_string(job.attempts) + " times");
+    return r;
+  });
+  if (r.resumed > 0 || !r.failed.empty())
+    log::write(log::Level::info, {{"msg", "jobs recovered after restart"}, {"resumed", r.resumed},
+                                  {"failed", static_cast<std::int64_t>(r.failed.size())}});
   net::co_spawn(ioc_, loop(), [](std::exception_ptr ep) { log_exception(ep, "job scheduler stopped by an exception"); });
 }
 
@@ -57,6 +63,11 @@ std::string Scheduler::metrics() const {
   for (const auto& [key, n] : depth_)
     out << "agentd_jobs{kind=\"" << key.first << "\",state=\"" << key.second << "\"} " << n << "\n";
   return out.str();
+}
+
+void Scheduler::failed(db::Conn& conn, const Job& job, const std::string& reason) const {
+  auto it = kinds_.find(job.kind);
+  if (it != kinds_.end() && it->second.options.on_failed) it->second.options.on_failed(conn, job, reason);
 }
 
 void Scheduler::release(std::int64_t job_id) {
@@ -83,6 +94,7 @@ net::awaitable<void> Scheduler::loop() {
       return store_.write([&](db::Conn& c) {
         Pass p;
         p.expired = expire_leases(c, now);
+        for (const auto& job : p.expired) failed(c, job, "timed out: the job overran its lease");
         for (const auto& [name, slots] : wanted) p.claimed[name] = claim_due(c, name, slots.first, now, slots.second);
         p.depth = depth(c);
         p.next_due = next_due(c);
@@ -137,8 +149,10 @@ net::awaitable<void> Scheduler::run_job(Kind& kind, Job job, std::shared_ptr<std
   auto settle = offload(db_pool_, [this, job, error, permanent, now] {
     return store_.write([&](db::Conn& c) -> std::string {
       if (error.empty()) return complete(c, job, now) ? "succeeded" : "";
-      if (permanent) return fail_permanently(c, job, error, now) ? "failed" : "";
-      return retry_or_fail(c, job, error, now);
+      std::string state = permanent ? (fail_permanently(c, job, error, now) ? "failed" : "")
+                                    : retry_or_fail(c, job, error, now);
+      if (state == "failed") failed(c, job, error);
+      return state;
     });
   });
   std::string state;

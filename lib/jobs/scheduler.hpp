@@ -20,7 +20,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace agentd::db { class Store; }
+namespace agentd::db { class Conn; class Store; }
 
 namespace agentd::jobs {
 
@@ -36,9 +36,15 @@ struct JobContext {
 
 using JobHandler = std::function<boost::asio::awaitable<void>(const Job&, JobContext&)>;
 
+// Called in the same write transaction that marks a job failed for good (permanent error,
+// attempts spent, watchdog, restart), so that what the job worked on gets its final state too.
+using OnFailed = std::function<void(db::Conn&, const Job&, const std::string& reason)>;
+
 struct KindOptions {
   int concurrency = 2;
   double lease_seconds = 300;
+  int max_attempts = 5;
+  OnFailed on_failed;
 };
 
 class Scheduler {
@@ -53,6 +59,10 @@ class Scheduler {
   void stop();
   // Look for due jobs now (after an enqueue, or when a slot frees up).
   void wake();
+  const KindOptions* options(const std::string& kind) const {
+    auto it = kinds_.find(kind);
+    return it == kinds_.end() ? nullptr : &it->second.options;
+  }
   // Prometheus lines: queue depth by kind and state (as of the last poll).
   std::string metrics() const;
 
@@ -69,6 +79,7 @@ class Scheduler {
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> run_job(Kind& kind, Job job, std::shared_ptr<std::atomic<bool>> cancelled);
   void release(std::int64_t job_id);
+  void failed(db::Conn& conn, const Job& job, const std::string& reason) const;
 
   boost::asio::io_context& ioc_;
   db::Store& store_;

@@ -98,7 +98,10 @@ TEST_F(JobQueue, ARestartPutsRunningJobsBackUnlessTheirAttemptsAreSpent) {
   const auto spent = add("index", 0, 1);
   claim("index", 0);
   const auto waiting = add("index", 0);
-  EXPECT_EQ(store_->write([&](db::Conn& c) { return recover_after_restart(c, 100); }), 1);
+  auto recovery = store_->write([&](db::Conn& c) { return recover_after_restart(c, 100); });
+  EXPECT_EQ(recovery.resumed, 1);
+  ASSERT_EQ(recovery.failed.size(), 1u);
+  EXPECT_EQ(recovery.failed[0].id, spent);
   EXPECT_EQ(row(fresh).state, "pending");
   EXPECT_EQ(row(fresh).last_error, "interrupted by a server restart");
   EXPECT_EQ(row(spent).state, "failed");
