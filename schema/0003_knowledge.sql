@@ -23,7 +23,8 @@ CREATE TABLE uploads (
   storage_path  TEXT NOT NULL,                    -- under the data directory
   uploaded_at   TEXT NOT NULL,
   indexed_at    TEXT,
-  seq           INTEGER NOT NULL                  -- upload order, for "newest wins" by filename
+  seq           INTEGER NOT NULL,                 -- upload order, for "newest wins" by filename
+  replaced_by   TEXT                              -- a newer upload of the same filename, once indexed
 );
 CREATE INDEX uploads_org ON uploads(org_id, seq);
 CREATE INDEX uploads_datastore_file ON uploads(datastore_id, filename);

@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsqlitecpp-dev libgtest-dev libssl-dev libjemalloc-dev
+  libpoppler-cpp-dev libzip-dev libpugixml-dev
   wrk
 )
 missing=()

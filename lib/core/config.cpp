@@ -51,13 +51,14 @@ Config load_config(const std::string& file_path) {
   if (ec || !v.is_object()) fail(file_path + " is not a JSON object");
   c.file = v.as_object();
   const auto& o = c.file;
-  check_keys(o, {"listen", "data_dir", "log_level", "worker_threads", "reader_connections", "http", "plans",
+  check_keys(o, {"listen", "data_dir", "log_level", "worker_threads", "cpu_threads", "reader_connections", "http", "plans",
                  "prices", "models", "providers", "content", "embeddings"},
              "the top level");
   if (auto* s = o.if_contains("listen")) c.listen = json::value_to<std::string>(*s);
   if (auto* s = o.if_contains("data_dir")) c.data_dir = json::value_to<std::string>(*s);
   if (auto* s = o.if_contains("log_level")) c.log_level = json::value_to<std::string>(*s);
   c.worker_threads = get_int(o, "worker_threads", c.worker_threads);
+  c.cpu_threads = get_int(o, "cpu_threads", c.cpu_threads);
   c.reader_connections = get_int(o, "reader_connections", c.reader_connections);
   if (auto* h = o.if_contains("http")) {
     if (!h->is_object()) fail("http must be an object");

@@ -44,6 +44,7 @@ struct Config {
   // pool keep waking each other (bench: 33k vs 23k authenticated req/s). CPU-heavy work gets a
   // pool of its own.
   int worker_threads = 1;
+  int cpu_threads = 2;  // text extraction and other CPU-heavy work
   int reader_connections = 4;
   double key_cache_refresh_seconds = 0.5;
   HttpLimits http;

@@ -21,11 +21,20 @@
 
 namespace agentd {
 
+template <class R>
+struct offload_signature {
+  using type = void(std::exception_ptr, R);
+};
+template <>
+struct offload_signature<void> {
+  using type = void(std::exception_ptr);
+};
+
 template <class F>
 auto offload(boost::asio::thread_pool& pool, F fn) {
   namespace net = boost::asio;
   using R = std::invoke_result_t<F&>;
-  using Signature = std::conditional_t<std::is_void_v<R>, void(std::exception_ptr), void(std::exception_ptr, R)>;
+  using Signature = typename offload_signature<R>::type;
   // A plain post there and back: no coroutine frame per hop.
   return net::async_initiate<const net::use_awaitable_t<>, Signature>(
       [&pool](auto handler, F work) {

@@ -131,7 +131,7 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
 
   // An answer sent before the request was read whole (413, 400): then a lingering close, so
   // that a client still sending its body reads the answer instead of a connection reset.
-  auto write_and_close = [&](Response res) -> net::awaitable<void> {
+  auto write_and_close = [&](Response& res) -> net::awaitable<void> {
     res.keep_alive(false);
     stream.expires_after(std::chrono::milliseconds(limits_.write_timeout_ms));
     auto [wec, wn] = co_await bhttp::async_write(stream, res, tuple_awaitable);
@@ -165,12 +165,12 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
         Response res = api::render_error(Dialect::server, AppError(ErrorKind::bad_request, "header_too_large",
                                                                    "Request header fields exceed 16 KiB"));
         res.result(bhttp::status::request_header_fields_too_large);
-        co_await write_and_close(std::move(res));
+        co_await write_and_close(res);
       } else if (ec != bhttp::error::end_of_stream &&
                  ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
         // Bytes that are not HTTP: say so, then close.
-        co_await write_and_close(
-            api::render_error(Dialect::server, bad_request("Malformed HTTP request: " + ec.message())));
+        Response res = api::render_error(Dialect::server, bad_request("Malformed HTTP request: " + ec.message()));
+        co_await write_and_close(res);
       }
       break;
     }
@@ -195,7 +195,8 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
       return res;
     };
     if (auto len = parser.content_length(); len && *len > body_limit) {
-      co_await write_and_close(too_large());
+      Response res = too_large();
+      co_await write_and_close(res);
       break;
     }
     parser.body_limit(body_limit);
@@ -203,7 +204,8 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
       stream.expires_after(std::chrono::milliseconds(limits_.request_timeout_ms));
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, tuple_awaitable);
       if (bec == bhttp::error::body_limit) {
-        co_await write_and_close(too_large());
+        Response res = too_large();
+        co_await write_and_close(res);
         break;
       }
       if (bec) break;

@@ -4,6 +4,7 @@
 #include "access/idempotency.hpp"
 #include "access/pipeline.hpp"
 #include "core/log.hpp"
+#include "knowledge/indexer.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +17,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       ioc(io),
       clock(clk),
       pool(static_cast<std::size_t>(std::max(1, config.worker_threads))),
+      cpu_pool(static_cast<std::size_t>(std::max(1, config.cpu_threads))),
       store(config.data_dir, config.reader_connections),
       keys(store, pool, clock, config.key_cache_refresh_seconds),
       limiter(clock),
@@ -28,11 +30,13 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
     access::purge_idempotency(c, clock.unix_seconds());
   });
   metrics.add_provider([this] { return jobs.metrics(); });
+  knowledge::register_indexer(*this);
   register_routes(*this);
 }
 
 App::~App() {
   keys.stop();
+  cpu_pool.join();
   pool.join();
 }
 

@@ -32,7 +32,8 @@ struct App {
   Config config;
   boost::asio::io_context& ioc;
   const Clock& clock;
-  boost::asio::thread_pool pool;
+  boost::asio::thread_pool pool;      // SQLite statements
+  boost::asio::thread_pool cpu_pool;  // extraction and other CPU-heavy work
   db::Store store;
   access::KeyCache keys;
   access::RateLimiter limiter;

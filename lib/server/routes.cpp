@@ -6,6 +6,7 @@ namespace agentd {
 void register_routes(App& app) {
   api::register_server_routes(app);
   api::register_external_routes(app);
+  api::register_rag_routes(app);
 }
 
 }  // namespace agentd
