@@ -80,6 +80,7 @@ json::value parse_json(std::string_view text, const std::string& what) {
   opts.max_depth = kMaxJsonDepth;
   json::error_code ec;
   json::value v = json::parse(text, ec, {}, opts);
+  if (ec == json::error::too_deep) throw ExtractError(what + " is nested more than 64 levels deep");
   if (ec) throw ExtractError(what + " is not valid JSON: " + ec.message());
   return v;
 }
