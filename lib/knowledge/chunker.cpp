@@ -18,19 +18,17 @@ std::size_t split_point(const std::string& s, std::size_t start, std::size_t tar
   const std::size_t limit = start + target;
   if (limit >= s.size()) return s.size();
   const std::size_t floor = start + target / 2;
-  for (const char* sep : {"\n\n", "\n", ". ", "。", "! ", "? ", " "}) {
-    const std::size_t at = s.rfind(sep, limit);
-    if (at != std::string::npos && at >= floor) return at + std::char_traits<char>::length(sep);
+  // Only the window [floor, limit] is searched, so a text without separators stays linear.
+  const std::string_view window = std::string_view(s).substr(floor, limit - floor);
+  for (std::string_view sep : {"\n\n", "\n", ". ", "。", "! ", "? ", " "}) {
+    const std::size_t at = window.rfind(sep);
+    if (at != std::string_view::npos && floor + at + sep.size() <= limit) return floor + at + sep.size();
   }
   return char_boundary(s, limit);
 }
 
 bool same_place(const Section& a, const Section& b) {
-  return a.page == b.page && a.slide == b.slide && a.heading == b.heading;
-}
-
-int lines_before(const std::string& s, std::size_t pos) {
-  return static_cast<int>(std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+  return !a.record && !b.record && a.page == b.page && a.slide == b.slide && a.heading == b.heading;
 }
 
 }  // namespace
@@ -56,17 +54,23 @@ std::vector<Chunk> chunk_sections(const std::vector<Section>& sections, std::siz
       continue;
     }
     close();
-    std::size_t start = 0;
+    // Linear in the section's size: lines are counted as the start moves forward, and the
+    // overlap's word boundary is looked for only inside the overlap.
+    std::size_t start = 0, counted_to = 0;
+    int line = s.line.value_or(0);
     while (start < s.text.size()) {
       const std::size_t end = split_point(s.text, start, target);
+      line += static_cast<int>(std::count(s.text.begin() + static_cast<std::ptrdiff_t>(counted_to),
+                                          s.text.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
+      counted_to = start;
       Chunk c{s.text.substr(start, end - start), s.page, s.slide, std::nullopt, s.heading};
-      if (s.line) c.line = *s.line + lines_before(s.text, start);
+      if (s.line) c.line = line;
       if (c.text.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(std::move(c));
       if (end >= s.text.size()) break;
       // The next piece repeats the tail of this one, starting at a word boundary.
       std::size_t next = end > overlap ? end - overlap : 0;
-      const std::size_t space = s.text.find(' ', next);
-      if (space != std::string::npos && space < end) next = space + 1;
+      const std::size_t space = std::string_view(s.text).substr(next, end - next).find(' ');
+      if (space != std::string_view::npos) next += space + 1;
       next = char_boundary(s.text, next);
       start = next > start ? next : end;
     }

@@ -223,3 +223,17 @@ TEST(Multipart, ParsesFieldsAndFiles) {
   EXPECT_FALSE(http::multipart_boundary("application/json"));
   EXPECT_THROW(http::parse_multipart("--XyZ\r\nno end", "XyZ"), std::invalid_argument);
 }
+
+TEST(Chunker, TextWithoutSeparatorsIsChunkedInLinearTime) {
+  // 2 MB with no space or newline: every split falls back to a cut, each chunk still bounded.
+  const std::string blob(2 * 1024 * 1024, 'b');
+  auto chunks = chunk_sections({{blob, std::nullopt, std::nullopt, 1, ""}}, 800, 120);
+  EXPECT_EQ(chunks.size(), (blob.size() - 120) / 680 + 1);
+  EXPECT_EQ(chunks.back().line, 1);
+}
+
+TEST(Chunker, JsonlRecordsStayApart) {
+  auto chunks = chunk_sections(extract_jsonl("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n"));
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_EQ(chunks[2].line, 3);
+}

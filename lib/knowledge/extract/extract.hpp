@@ -23,6 +23,7 @@ struct Section {
   std::string text;
   std::optional<int> page, slide, line;
   std::string heading;
+  bool record = false;  // a unit of its own (a JSONL line): never packed with its neighbours
 };
 
 // ".pdf" -> pdf ...; nullopt for anything else. `extension` is lower-case with the dot.

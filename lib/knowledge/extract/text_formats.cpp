@@ -292,7 +292,7 @@ std::vector<Section> extract_jsonl(std::string_view bytes) {
     std::string flat;
     flatten(v, "", flat, 0);
     trim(flat);
-    if (!flat.empty()) out.push_back({flat, std::nullopt, std::nullopt, static_cast<int>(i) + 1, ""});
+    if (!flat.empty()) out.push_back({flat, std::nullopt, std::nullopt, static_cast<int>(i) + 1, "", true});
   }
   return out;
 }
