@@ -49,18 +49,27 @@ CREATE VIRTUAL TABLE chunks_words USING fts5(
 CREATE VIRTUAL TABLE chunks_trigram USING fts5(
   text, content='chunks', content_rowid='id', tokenize='trigram');
 
+-- Document frequency per word, for leaving out words that are in nearly every chunk.
+CREATE VIRTUAL TABLE chunks_words_vocab USING fts5vocab(chunks_words, 'row');
+
 -- The documented external-content triggers; a 'delete' row carries exactly the stored values.
+-- The trigram index holds only chunks with non-ASCII text (CJK and other scripts without word
+-- boundaries): for ASCII text the word index with prefix matches does the job, and trigrams
+-- cost four times the rest of indexing. Insert and delete use the same condition, so that no
+-- 'delete' is ever sent for a row the trigram index does not hold.
 CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
   INSERT INTO chunks_words(rowid, text) VALUES (new.id, new.text);
-  INSERT INTO chunks_trigram(rowid, text) VALUES (new.id, new.text);
+  INSERT INTO chunks_trigram(rowid, text) SELECT new.id, new.text WHERE new.text GLOB '*[^' || char(1) || '-' || char(127) || ']*';
 END;
 CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
   INSERT INTO chunks_words(chunks_words, rowid, text) VALUES ('delete', old.id, old.text);
-  INSERT INTO chunks_trigram(chunks_trigram, rowid, text) VALUES ('delete', old.id, old.text);
+  INSERT INTO chunks_trigram(chunks_trigram, rowid, text) SELECT 'delete', old.id, old.text
+    WHERE old.text GLOB '*[^' || char(1) || '-' || char(127) || ']*';
 END;
 CREATE TRIGGER chunks_au AFTER UPDATE ON chunks BEGIN
   INSERT INTO chunks_words(chunks_words, rowid, text) VALUES ('delete', old.id, old.text);
-  INSERT INTO chunks_trigram(chunks_trigram, rowid, text) VALUES ('delete', old.id, old.text);
+  INSERT INTO chunks_trigram(chunks_trigram, rowid, text) SELECT 'delete', old.id, old.text
+    WHERE old.text GLOB '*[^' || char(1) || '-' || char(127) || ']*';
   INSERT INTO chunks_words(rowid, text) VALUES (new.id, new.text);
-  INSERT INTO chunks_trigram(rowid, text) VALUES (new.id, new.text);
+  INSERT INTO chunks_trigram(rowid, text) SELECT new.id, new.text WHERE new.text GLOB '*[^' || char(1) || '-' || char(127) || ']*';
 END;

@@ -133,6 +133,28 @@ std::vector<std::int64_t> substring_scan(db::Conn& conn, const std::string& term
   return ids;
 }
 
+// Words found in more than a third of all chunks carry almost no BM25 weight (idf near zero) but
+// make FTS5 rank nearly every row: when the query has other words, they are left out.
+void drop_ubiquitous_terms(db::Conn& conn, std::vector<std::string>& terms) {
+  if (terms.size() < 2) return;
+  // MAX(id) instead of COUNT(*): a lookup, not a scan; after deletions it over-counts, which
+  // only makes the pruning more cautious.
+  auto& total_q = conn.prepare("SELECT COALESCE(MAX(id), 0) FROM chunks");
+  total_q.executeStep();
+  const std::int64_t total = total_q.getColumn(0).getInt64();
+  if (total < 1000) return;
+  std::vector<std::string> kept;
+  for (const auto& t : terms) {
+    auto& q = conn.prepare("SELECT doc FROM chunks_words_vocab WHERE term = ?");
+    std::string folded = t;
+    for (auto& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    q.bind(1, folded);
+    const std::int64_t df = q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    if (df * 3 <= total) kept.push_back(t);
+  }
+  if (!kept.empty()) terms = std::move(kept);
+}
+
 }  // namespace
 
 Datastore create_datastore(db::Conn& conn, std::int64_t org_id, const std::string& name,
@@ -368,21 +390,42 @@ void fail_upload(db::Conn& conn, const std::string& upload_id, const std::string
 
 std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
                               const std::vector<std::string>& filenames) {
-  const auto terms = query_terms(query);
+  auto terms = query_terms(query);
   if (terms.empty()) return {};
+  drop_ubiquitous_terms(conn, terms);
   constexpr int kCandidates = 50;
   constexpr double kRrf = 60.0;
   std::map<std::int64_t, double> fused;
   auto fuse = [&](const std::vector<std::int64_t>& ids) {
     for (std::size_t rank = 0; rank < ids.size(); ++rank) fused[ids[rank]] += 1.0 / (kRrf + static_cast<double>(rank) + 1);
   };
-  fuse(ranked(conn, "chunks_words", fts_or(terms), ds.id, filenames, kCandidates));
-  std::vector<std::string> long_terms;
+  // Stage 1, the word index. A CJK term also matches as a prefix, so that 휴가 finds 휴가를.
+  std::string words;
+  std::vector<std::string> long_terms, short_cjk;
   for (const auto& t : terms) {
+    const bool cjk = t.size() > utf8_length(t);
+    if (!words.empty()) words += " OR ";
+    words += "\"" + t + "\"" + (cjk ? "*" : "");
     if (utf8_length(t) >= 3) long_terms.push_back(t);
-    else if (t.size() > utf8_length(t)) fuse(substring_scan(conn, t, ds.id, filenames, kCandidates));
+    else if (cjk) short_cjk.push_back(t);
   }
-  if (!long_terms.empty()) fuse(ranked(conn, "chunks_trigram", fts_or(long_terms), ds.id, filenames, kCandidates));
+  fuse(ranked(conn, "chunks_words", words, ds.id, filenames, kCandidates));
+  // Stage 2, for CJK terms: trigrams find them inside longer runs of text without spaces
+  // (only chunks with non-ASCII text are in the trigram index).
+  std::vector<std::string> cjk_long;
+  for (const auto& t : long_terms)
+    if (t.size() > utf8_length(t)) cjk_long.push_back(t);
+  if (!cjk_long.empty()) fuse(ranked(conn, "chunks_trigram", fts_or(cjk_long), ds.id, filenames, kCandidates));
+  // Stage 3, when that found too little: ASCII words as prefixes ("vacat" finds "vacation"),
+  // then a bounded scan for one- and two-character CJK words inside longer runs.
+  if (fused.size() < static_cast<std::size_t>(top_k)) {
+    std::string prefixes;
+    for (const auto& t : long_terms)
+      if (t.size() == utf8_length(t)) prefixes += (prefixes.empty() ? "\"" : " OR \"") + t + "\"*";
+    if (!prefixes.empty()) fuse(ranked(conn, "chunks_words", prefixes, ds.id, filenames, kCandidates));
+  }
+  for (const auto& t : short_cjk)
+    if (fused.size() < static_cast<std::size_t>(top_k)) fuse(substring_scan(conn, t, ds.id, filenames, kCandidates));
 
   std::vector<std::pair<std::int64_t, double>> order(fused.begin(), fused.end());
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {

@@ -84,8 +84,9 @@ struct SearchHit {
   std::optional<int> page, slide, line;
   double score = 0;
 };
-// BM25 over the word index fused (reciprocal rank) with the trigram index, which finds Korean,
-// Japanese and Chinese text and substrings.
+// BM25 over the word index; for CJK terms fused (reciprocal rank) with the trigram index, which
+// finds them inside longer runs of text; when too little is found, ASCII terms as prefixes and
+// short CJK words by a bounded scan.
 std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
                               const std::vector<std::string>& filenames);
 

@@ -200,6 +200,15 @@ TEST_F(Rag, KoreanJapaneseAndChineseTextIsFound) {
   EXPECT_TRUE(search(ds, "xylophone").empty());
 }
 
+TEST_F(Rag, PartialWordsAreFoundAsPrefixes) {
+  const std::string ds = create("Prefixes");
+  auto id = upload_ids(upload(ds, {file("hr.txt", "Employees accrue vacation monthly.")}))[0];
+  wait_done(id);
+  EXPECT_EQ(search(ds, "vacat").size(), 1u);
+  EXPECT_EQ(search(ds, "accru").size(), 1u);
+  EXPECT_TRUE(search(ds, "cation").empty());  // ASCII text has no substring index
+}
+
 TEST_F(Rag, BrokenFilesEndFailedWithAReason) {
   const std::string ds = create("Broken");
   auto r = upload(ds, {file("a.pdf", "%PDF-1.4 nothing else"), file("b.docx", "not a zip"),
