@@ -104,13 +104,12 @@ std::string filename_clause(const std::vector<std::string>& filenames, int first
   return clause + ")";
 }
 
-// Ranked chunk ids from one index for an FTS5 query, best first.
-std::vector<std::int64_t> ranked(db::Conn& conn, const char* table, const std::string& match, std::int64_t ds,
-                                 const std::vector<std::string>& filenames, int limit) {
-  auto& q = conn.prepare(std::string("SELECT c.id FROM ") + table + " JOIN chunks c ON c.id = " + table +
-                         ".rowid WHERE " + table + " MATCH ?1 AND c.datastore_id = ?2" +
-                         filename_clause(filenames, 4) + " ORDER BY rank LIMIT ?3");
-  q.bind(1, match);
+// Chunk ids, best first, from a query whose ?1 is `arg`, ?2 the datastore, ?3 the limit and
+// ?4... the filename filter.
+std::vector<std::int64_t> chunk_ids(db::Conn& conn, const std::string& sql, const std::string& arg, std::int64_t ds,
+                                    const std::vector<std::string>& filenames, int limit) {
+  auto& q = conn.prepare(sql);
+  q.bind(1, arg);
   q.bind(2, ds);
   q.bind(3, limit);
   for (std::size_t i = 0; i < filenames.size(); ++i) q.bind(4 + static_cast<int>(i), filenames[i]);
@@ -119,18 +118,23 @@ std::vector<std::int64_t> ranked(db::Conn& conn, const char* table, const std::s
   return ids;
 }
 
+// From one FTS5 index, by BM25.
+std::vector<std::int64_t> ranked(db::Conn& conn, const char* table, const std::string& match, std::int64_t ds,
+                                 const std::vector<std::string>& filenames, int limit) {
+  return chunk_ids(conn,
+                   std::string("SELECT c.id FROM ") + table + " JOIN chunks c ON c.id = " + table + ".rowid WHERE " +
+                       table + " MATCH ?1 AND c.datastore_id = ?2" + filename_clause(filenames, 4) +
+                       " ORDER BY rank LIMIT ?3",
+                   match, ds, filenames, limit);
+}
+
 // Short CJK words (under three characters) are below the trigram index: a bounded scan.
 std::vector<std::int64_t> substring_scan(db::Conn& conn, const std::string& term, std::int64_t ds,
                                          const std::vector<std::string>& filenames, int limit) {
-  auto& q = conn.prepare("SELECT c.id FROM chunks c WHERE c.datastore_id = ?2 AND instr(c.text, ?1) > 0" +
-                         filename_clause(filenames, 4) + " ORDER BY c.id LIMIT ?3");
-  q.bind(1, term);
-  q.bind(2, ds);
-  q.bind(3, limit);
-  for (std::size_t i = 0; i < filenames.size(); ++i) q.bind(4 + static_cast<int>(i), filenames[i]);
-  std::vector<std::int64_t> ids;
-  while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
-  return ids;
+  return chunk_ids(conn,
+                   "SELECT c.id FROM chunks c WHERE c.datastore_id = ?2 AND instr(c.text, ?1) > 0" +
+                       filename_clause(filenames, 4) + " ORDER BY c.id LIMIT ?3",
+                   term, ds, filenames, limit);
 }
 
 // Words found in more than a third of all chunks carry almost no BM25 weight (idf near zero) but
