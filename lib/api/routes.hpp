@@ -12,5 +12,6 @@ namespace net = boost::asio;
 void register_server_routes(App& app);
 void register_external_routes(App& app);
 void register_rag_routes(App& app);
+void register_external_agent_routes(App& app);
 
 }  // namespace agentd::api

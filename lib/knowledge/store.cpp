@@ -1,5 +1,6 @@
 #include "knowledge/store.hpp"
 
+#include "agents/registry.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
@@ -215,12 +216,25 @@ DatastoreStats datastore_stats(db::Conn& conn, const Datastore& ds) {
   return s;
 }
 
-std::vector<std::string> connected_agents(db::Conn&, const Datastore&) {
-  // Agents (issue 4) will keep their datastore_ids in the agents table; until then none exist.
-  return {};
+std::vector<std::string> connected_agents(db::Conn& conn, const Datastore& ds) {
+  auto& q = conn.prepare("SELECT org_id FROM datastores WHERE id = ?");
+  q.bind(1, ds.id);
+  if (!q.executeStep()) return {};
+  const std::int64_t org_id = q.getColumn(0).getInt64();
+  q.reset();
+  return agents::agents_using_datastore(conn, org_id, ds.public_id);
 }
 
 std::vector<std::string> delete_datastore(db::Conn& conn, const Datastore& ds) {
+  {
+    auto& q = conn.prepare("SELECT org_id FROM datastores WHERE id = ?");
+    q.bind(1, ds.id);
+    if (q.executeStep()) {
+      const std::int64_t org_id = q.getColumn(0).getInt64();
+      q.reset();
+      agents::detach_datastore(conn, org_id, ds.public_id);
+    }
+  }
   auto paths = storage_paths(conn, "datastore_id = ?1", ds.id);
   auto& chunks = conn.prepare("DELETE FROM chunks WHERE datastore_id = ?");
   chunks.bind(1, ds.id);

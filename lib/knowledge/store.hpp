@@ -35,9 +35,10 @@ Datastore create_datastore(db::Conn& conn, std::int64_t org_id, const std::strin
 std::vector<Datastore> list_datastores(db::Conn& conn, std::int64_t org_id);
 std::optional<Datastore> find_datastore(db::Conn& conn, std::int64_t org_id, const std::string& public_id);
 DatastoreStats datastore_stats(db::Conn& conn, const Datastore& ds);
-// Slugs of agents whose datastore_ids name this datastore (none until agents exist).
+// Slugs of agents whose datastore_ids name this datastore.
 std::vector<std::string> connected_agents(db::Conn& conn, const Datastore& ds);
-// Deletes the datastore, its uploads and chunks; returns the stored files to remove.
+// Deletes the datastore, its uploads and chunks, and removes it from the agents that named it;
+// returns the stored files to remove.
 std::vector<std::string> delete_datastore(db::Conn& conn, const Datastore& ds);
 
 struct Upload {

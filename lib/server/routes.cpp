@@ -7,6 +7,7 @@ void register_routes(App& app) {
   api::register_server_routes(app);
   api::register_external_routes(app);
   api::register_rag_routes(app);
+  api::register_external_agent_routes(app);
 }
 
 }  // namespace agentd
