@@ -144,3 +144,22 @@ TEST_F(Agents, ScopesAndOrganizationsAreRespected) {
   auto r = call("POST", "/agents", json::serialize(json::object{{"name", "Thief"}, {"datastore_ids", json::array{theirs}}}), stranger);
   EXPECT_EQ(r.status, 400);
 }
+
+TEST_F(Agents, ModelsListTheOrchestratorAndActiveAgents) {
+  create({{"name", "Support Bot"}});
+  create({{"name", "Sleeper"}, {"is_active", false}});
+  for (const char* path : {"/v1/models", "/api/external/v1/models"}) {
+    auto r = http_call(server.port(), "GET", path, {{"Authorization", "Bearer " + key}});
+    ASSERT_EQ(r.status, 200) << path;
+    auto o = json::parse(r.body).as_object();
+    EXPECT_EQ(o.at("object").as_string(), "list");
+    auto& data = o.at("data").as_array();
+    ASSERT_EQ(data.size(), 2u) << r.body;
+    EXPECT_EQ(data[0].at("id").as_string(), "orchestrator");
+    EXPECT_EQ(data[1].at("id").as_string(), "support-bot");
+    EXPECT_EQ(data[1].at("object").as_string(), "model");
+    EXPECT_EQ(data[1].at("owned_by").as_string(), "acme");
+    EXPECT_GT(data[1].at("created").as_int64(), 1'700'000'000);
+  }
+  EXPECT_EQ(http_call(server.port(), "GET", "/v1/models").status, 401);
+}

@@ -1,7 +1,8 @@
-// External API: agent management (API.md 3.2): list with filters, create, update, delete.
-// Invocation (completions) comes with the orchestrator (issue 4).
+// External API: agent management (API.md 3.2): list with filters, create, update, delete; and
+// the OpenAI-compatible model list (API.md 4). Invocation comes with the orchestrator (issue 4).
 #include "agents/registry.hpp"
 #include "api/routes.hpp"
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/offload.hpp"
 #include "server/app.hpp"
@@ -164,6 +165,26 @@ net::awaitable<http::Response> remove(App& app, http::RequestContext& ctx) {
                                       {"message", "Agent '" + agent->name + "' deleted successfully"}});
 }
 
+// OpenAI's model list: the orchestrator, then every active agent by slug (API.md 4).
+net::awaitable<http::Response> models(App& app, http::RequestContext& ctx) {
+  const auto org = ctx.principal->org.org_id;
+  auto work = offload(app.pool, [&app, org] {
+    return app.store.read([&](db::Conn& c) { return agents::list_agents(c, org, "", true); });
+  });
+  const auto active = co_await std::move(work);
+  auto unix_of = [](const std::string& iso) {
+    double t = 0;
+    return parse_iso8601(iso, t) ? static_cast<std::int64_t>(t) : std::int64_t{0};
+  };
+  std::int64_t first = 0;
+  for (const auto& a : active) first = first ? std::min(first, unix_of(a.created_at)) : unix_of(a.created_at);
+  json::array data;
+  data.push_back({{"id", "orchestrator"}, {"object", "model"}, {"created", first}, {"owned_by", "agentd"}});
+  for (const auto& a : active)
+    data.push_back({{"id", a.slug}, {"object", "model"}, {"created", unix_of(a.created_at)}, {"owned_by", ctx.principal->org.slug}});
+  co_return http::json_response(200, {{"object", "list"}, {"data", std::move(data)}});
+}
+
 }  // namespace
 
 void register_external_agent_routes(App& app) {
@@ -177,6 +198,9 @@ void register_external_agent_routes(App& app) {
                   [&app](http::RequestContext& ctx) { return update(app, ctx); }});
   app.router.add({verb::delete_, "/api/external/agents/{agent_id}", d, "agents:write", 0, nullptr,
                   [&app](http::RequestContext& ctx) { return remove(app, ctx); }});
+  for (const char* path : {"/v1/models", "/api/external/v1/models"})
+    app.router.add({verb::get, path, d, "agents:list", 0, nullptr,
+                    [&app](http::RequestContext& ctx) { return models(app, ctx); }});
 }
 
 }  // namespace agentd::api
