@@ -4,7 +4,6 @@
 #include "access/idempotency.hpp"
 #include "api/error_map.hpp"
 #include "core/log.hpp"
-#include "core/offload.hpp"
 #include "server/app.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -144,8 +143,8 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
       estimate = route.estimate(ctx);
       const auto org_id = ctx.principal->org.org_id;
       const auto key_id = ctx.principal->key->id;
-      auto reserve = offload(app.pool, [&app, org_id, key_id, estimate, ref = ctx.request_id] {
-        return app.store.write([&](db::Conn& c) { return reserve_credits(c, org_id, key_id, estimate, ref); });
+      auto reserve = app.write_db([org_id, key_id, estimate, ref = ctx.request_id](db::Conn& c) {
+        return reserve_credits(c, org_id, key_id, estimate, ref);
       });
       reservation = co_await std::move(reserve);
     }
@@ -159,8 +158,8 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
           throw bad_request("Idempotency-Key must be 1 to 255 characters", "Idempotency-Key", "invalid_idempotency_key");
         const auto org_id = ctx.principal->org.org_id;
         const double now = app.clock.unix_seconds();
-        auto claiming = offload(app.pool, [&app, org_id, idem_key, idem_route, digest = body_digest(ctx.request.body()), now] {
-          return app.store.write([&](db::Conn& c) { return claim_idempotency(c, org_id, idem_key, idem_route, digest, now); });
+        auto claiming = app.write_db([org_id, idem_key, idem_route, digest = body_digest(ctx.request.body()), now](db::Conn& c) {
+          return claim_idempotency(c, org_id, idem_key, idem_route, digest, now);
         });
         auto claim = co_await std::move(claiming);
         switch (claim.outcome) {
@@ -203,19 +202,17 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
     const auto org_id = ctx.principal->org.org_id;
     StoredResponse stored{static_cast<int>(status), std::string((*response)[bhttp::field::content_type]), response->body()};
     try {
-      auto settling = offload(app.pool, [&app, &reservation, &idem_key, &idem_route, &stored, &route, succeeded, cost, org_id] {
-        return app.store.write([&](db::Conn& c) {
-          Micros charged = 0;
-          if (reservation) {
-            if (succeeded) charged = settle_credits(c, *reservation, cost, route.pattern);
-            else release_credits(c, *reservation);
-          }
-          if (!idem_key.empty()) {
-            if (stored.status < 500) complete_idempotency(c, org_id, idem_key, idem_route, stored);
-            else abandon_idempotency(c, org_id, idem_key, idem_route);
-          }
-          return charged;
-        });
+      auto settling = app.write_db([&](db::Conn& c) {
+        Micros charged = 0;
+        if (reservation) {
+          if (succeeded) charged = settle_credits(c, *reservation, cost, route.pattern);
+          else release_credits(c, *reservation);
+        }
+        if (!idem_key.empty()) {
+          if (stored.status < 500) complete_idempotency(c, org_id, idem_key, idem_route, stored);
+          else abandon_idempotency(c, org_id, idem_key, idem_route);
+        }
+        return charged;
       });
       const Micros charged = co_await std::move(settling);
       app.metrics.credits_spent(charged);

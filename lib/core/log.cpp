@@ -114,22 +114,27 @@ void set_level(std::string_view level) {
 
 bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
-void write(Level level, boost::json::object fields) {
-  if (!enabled(level)) return;
+namespace {
+
+// {"time":..,"level":.., fields...}
+std::string format_line(Level level, boost::json::object& fields) {
   boost::json::object line;
   line["time"] = now_iso8601();
   line["level"] = level_name(level);
   for (auto& kv : fields) line[kv.key()] = std::move(kv.value());
-  writer().push(boost::json::serialize(line));
+  return boost::json::serialize(line);
+}
+
+}  // namespace
+
+void write(Level level, boost::json::object fields) {
+  if (!enabled(level)) return;
+  writer().push(format_line(level, fields));
 }
 
 void request(boost::json::object fields, double milliseconds) {
   if (!enabled(Level::info)) return;
-  boost::json::object line;
-  line["time"] = now_iso8601();
-  line["level"] = "info";
-  for (auto& kv : fields) line[kv.key()] = std::move(kv.value());
-  std::string text = boost::json::serialize(line);
+  std::string text = format_line(Level::info, fields);
   char ms[32];
   std::snprintf(ms, sizeof ms, ",\"ms\":%.3f}", milliseconds);
   text.pop_back();

@@ -25,7 +25,6 @@ class Conn {
   void exec(const std::string& sql) { db_.exec(sql); }
   SQLite::Database& raw() { return db_; }
   std::int64_t last_insert_rowid() const { return db_.getLastInsertRowid(); }
-  int changes() const { return db_.getChanges(); }
   // Resets the statements used since the last call. A statement left mid-result keeps the
   // connection's read snapshot open past COMMIT, so every transaction ends with this.
   void reset_used();
@@ -88,8 +87,6 @@ class Store {
       return result;
     }
   }
-
-  const std::string& path() const { return path_; }
 
  private:
   struct ResetGuard {

@@ -21,7 +21,6 @@ class Metrics {
   void stream_closed() { --open_streams_; }
   void rate_limited(std::string_view reason) { ++rejections_[std::string(reason)]; }
   void credits_spent(Micros micros) { credits_spent_ += micros; }
-  long open_connections() const { return open_connections_; }
 
   // Services add their own lines (job queue depth, ...) through providers.
   void add_provider(std::function<std::string()> provider) { providers_.push_back(std::move(provider)); }

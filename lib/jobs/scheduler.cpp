@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 namespace agentd::jobs {
@@ -31,7 +32,7 @@ Scheduler::Scheduler(net::io_context& ioc, db::Store& store, net::thread_pool& d
     : ioc_(ioc), store_(store), db_pool_(db_pool), clock_(clock), poll_seconds_(poll_seconds), timer_(ioc) {}
 
 void Scheduler::add_kind(const std::string& kind, KindOptions options, JobHandler handler) {
-  kinds_[kind] = Kind{options, std::move(handler), 0};
+  kinds_[kind] = Kind{options, std::move(handler)};
 }
 
 void Scheduler::start() {
@@ -70,13 +71,6 @@ void Scheduler::failed(db::Conn& conn, const Job& job, const std::string& reason
   if (it != kinds_.end() && it->second.options.on_failed) it->second.options.on_failed(conn, job, reason);
 }
 
-void Scheduler::release(std::int64_t job_id) {
-  auto it = running_.find(job_id);
-  if (it == running_.end()) return;
-  --it->second.kind->running;
-  running_.erase(it);
-}
-
 net::awaitable<void> Scheduler::loop() {
   struct Pass {
     std::vector<Job> expired;
@@ -89,7 +83,9 @@ net::awaitable<void> Scheduler::loop() {
     const double now = clock_.unix_seconds();
     std::map<std::string, std::pair<int, double>> wanted;  // kind -> free slots, lease
     for (auto& [name, kind] : kinds_)
-      wanted[name] = {kind.options.concurrency - kind.running, kind.options.lease_seconds};
+      wanted[name] = {kind.options.concurrency - static_cast<int>(std::count_if(running_.begin(), running_.end(),
+                                                      [&](const auto& r) { return r.second.kind == &kind; })),
+                      kind.options.lease_seconds};
     auto work = offload(db_pool_, [this, now, wanted] {
       return store_.write([&](db::Conn& c) {
         Pass p;
@@ -110,13 +106,12 @@ net::awaitable<void> Scheduler::loop() {
     for (const auto& job : pass.expired) {
       log::write(log::Level::warn, {{"msg", "job overran its lease"}, {"job_id", job.id}, {"kind", job.kind}});
       if (auto it = running_.find(job.id); it != running_.end()) it->second.cancelled->store(true);
-      release(job.id);
+      running_.erase(job.id);
     }
     for (auto& [name, jobs] : pass.claimed) {
       Kind& kind = kinds_.at(name);
       for (auto& job : jobs) {
         auto cancelled = std::make_shared<std::atomic<bool>>(false);
-        ++kind.running;
         running_[job.id] = Running{&kind, cancelled};
         net::co_spawn(ioc_, run_job(kind, std::move(job), cancelled),
                       [](std::exception_ptr ep) { log_exception(ep, "job runner failed"); });
@@ -165,7 +160,7 @@ net::awaitable<void> Scheduler::run_job(Kind& kind, Job job, std::shared_ptr<std
   if (!error.empty())
     log::write(log::Level::warn, {{"msg", "job failed"}, {"job_id", job.id}, {"kind", job.kind},
                                   {"attempt", job.attempts}, {"now", state}, {"error", error}});
-  release(job.id);
+  running_.erase(job.id);
   wake();
 }
 

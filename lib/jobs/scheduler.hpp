@@ -59,10 +59,6 @@ class Scheduler {
   void stop();
   // Look for due jobs now (after an enqueue, or when a slot frees up).
   void wake();
-  const KindOptions* options(const std::string& kind) const {
-    auto it = kinds_.find(kind);
-    return it == kinds_.end() ? nullptr : &it->second.options;
-  }
   // Prometheus lines: queue depth by kind and state (as of the last poll).
   std::string metrics() const;
 
@@ -70,15 +66,14 @@ class Scheduler {
   struct Kind {
     KindOptions options;
     JobHandler handler;
-    int running = 0;
   };
+  // Jobs whose handler runs now; a kind's free slots are its concurrency less its entries here.
   struct Running {
-    Kind* kind;
+    const Kind* kind;
     std::shared_ptr<std::atomic<bool>> cancelled;
   };
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> run_job(Kind& kind, Job job, std::shared_ptr<std::atomic<bool>> cancelled);
-  void release(std::int64_t job_id);
   void failed(db::Conn& conn, const Job& job, const std::string& reason) const;
 
   boost::asio::io_context& ioc_;

@@ -19,9 +19,7 @@ std::string upload_id_of(const jobs::Job& job) {
 
 net::awaitable<void> index_upload(App& app, const jobs::Job& job, jobs::JobContext& ctx) {
   const std::string upload_id = upload_id_of(job);
-  auto beginning = offload(app.pool, [&app, upload_id] {
-    return app.store.write([&](db::Conn& c) { return begin_processing(c, upload_id); });
-  });
+  auto beginning = app.write_db([upload_id](db::Conn& c) { return begin_processing(c, upload_id); });
   const std::optional<Upload> upload = co_await std::move(beginning);
   if (!upload) co_return;
 
@@ -46,9 +44,7 @@ net::awaitable<void> index_upload(App& app, const jobs::Job& job, jobs::JobConte
     throw jobs::JobError(e.what(), true);
   }
 
-  auto marking = offload(app.pool, [&app, upload_id] {
-    app.store.write([&](db::Conn& c) { set_upload_status(c, upload_id, "indexing"); });
-  });
+  auto marking = app.write_db([upload_id](db::Conn& c) { set_upload_status(c, upload_id, "indexing"); });
   co_await std::move(marking);
   const double now = app.clock.unix_seconds();
   auto indexing = offload(app.pool, [&app, &upload, &chunks, now] {

@@ -24,14 +24,15 @@ std::optional<int> opt_int(const SQLite::Column& c) {
 }
 
 Datastore read_datastore(SQLite::Statement& q) {
-  return Datastore{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                   opt_text(q.getColumn(3)), q.getColumn(4).getString(), q.getColumn(5).getInt64()};
+  return Datastore{q.getColumn(0).getInt64(), q.getColumn(6).getInt64(), q.getColumn(1).getString(),
+                   q.getColumn(2).getString(), opt_text(q.getColumn(3)), q.getColumn(4).getString(),
+                   q.getColumn(5).getInt64()};
 }
 
 const std::string kDatastoreSelect =
     "SELECT d.id, d.public_id, d.display_name, d.description, d.created_at, "
     "(SELECT COUNT(*) FROM uploads u WHERE u.datastore_id = d.id AND u.status = 'completed' "
-    "  AND u.replaced_by IS NULL) FROM datastores d ";
+    "  AND u.replaced_by IS NULL), d.org_id FROM datastores d ";
 
 const std::string kUploadSelect =
     "SELECT u.id, u.filename, u.file_type, u.status, u.storage_path, u.uploaded_at, u.file_size, u.indexed_at, "
@@ -174,7 +175,7 @@ Datastore create_datastore(db::Conn& conn, std::int64_t org_id, const std::strin
   }
   std::string slug = slugify(name);
   if (slug.empty()) slug = "datastore";
-  Datastore ds{0, slug + "-" + random_hex(8), name, description, now_iso8601(), 0};
+  Datastore ds{0, org_id, slug + "-" + random_hex(8), name, description, now_iso8601(), 0};
   auto& ins = conn.prepare(
       "INSERT INTO datastores(public_id, org_id, display_name, description, created_at) VALUES (?, ?, ?, ?, ?)");
   ins.bind(1, ds.public_id);
@@ -217,24 +218,11 @@ DatastoreStats datastore_stats(db::Conn& conn, const Datastore& ds) {
 }
 
 std::vector<std::string> connected_agents(db::Conn& conn, const Datastore& ds) {
-  auto& q = conn.prepare("SELECT org_id FROM datastores WHERE id = ?");
-  q.bind(1, ds.id);
-  if (!q.executeStep()) return {};
-  const std::int64_t org_id = q.getColumn(0).getInt64();
-  q.reset();
-  return agents::agents_using_datastore(conn, org_id, ds.public_id);
+  return agents::agents_using_datastore(conn, ds.org_id, ds.public_id);
 }
 
 std::vector<std::string> delete_datastore(db::Conn& conn, const Datastore& ds) {
-  {
-    auto& q = conn.prepare("SELECT org_id FROM datastores WHERE id = ?");
-    q.bind(1, ds.id);
-    if (q.executeStep()) {
-      const std::int64_t org_id = q.getColumn(0).getInt64();
-      q.reset();
-      agents::detach_datastore(conn, org_id, ds.public_id);
-    }
-  }
+  agents::detach_datastore(conn, ds.org_id, ds.public_id);
   auto paths = storage_paths(conn, "datastore_id = ?1", ds.id);
   auto& chunks = conn.prepare("DELETE FROM chunks WHERE datastore_id = ?");
   chunks.bind(1, ds.id);

@@ -16,6 +16,7 @@ namespace agentd::knowledge {
 
 struct Datastore {
   std::int64_t id = 0;
+  std::int64_t org_id = 0;
   std::string public_id;
   std::string display_name;
   std::optional<std::string> description;

@@ -6,6 +6,7 @@
 #include "access/rate_limiter.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/offload.hpp"
 #include "db/store.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -28,6 +29,19 @@ struct App {
   void stop(std::function<void()> on_stopped);
 
   access::Limits limits_for(const access::KeyRecord& key, const std::string& plan) const;
+
+  // One read or write transaction on the SQLite worker, as an awaitable. Like offload, use it in
+  // two statements, never inside one co_await expression:
+  //   auto work = app.read_db([captures](db::Conn& c) { ... });
+  //   auto result = co_await std::move(work);
+  template <class F>
+  auto read_db(F fn) {
+    return offload(pool, [this, fn = std::move(fn)]() mutable { return store.read(fn); });
+  }
+  template <class F>
+  auto write_db(F fn) {
+    return offload(pool, [this, fn = std::move(fn)]() mutable { return store.write(fn); });
+  }
 
   Config config;
   boost::asio::io_context& ioc;

@@ -4,7 +4,6 @@
 #include "api/routes.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
-#include "core/offload.hpp"
 #include "server/app.hpp"
 
 #include <boost/json.hpp>
@@ -109,9 +108,7 @@ net::awaitable<http::Response> list(App& app, http::RequestContext& ctx) {
     active = *a == "true";
   }
   const auto org = ctx.principal->org.org_id;
-  auto work = offload(app.pool, [&app, org, type, active] {
-    return app.store.read([&](db::Conn& c) { return agents::list_agents(c, org, type, active); });
-  });
+  auto work = app.read_db([org, type, active](db::Conn& c) { return agents::list_agents(c, org, type, active); });
   const auto all = co_await std::move(work);
   json::array items;
   for (const auto& a : all) items.push_back(summary_json(a));
@@ -122,9 +119,7 @@ net::awaitable<http::Response> create(App& app, http::RequestContext& ctx) {
   const AgentChanges changes = parse_changes(ctx.request.body());
   const auto org = ctx.principal->org.org_id;
   const double now = app.clock.unix_seconds();
-  auto work = offload(app.pool, [&app, org, changes, now] {
-    return app.store.write([&](db::Conn& c) { return agents::create_agent(c, org, changes, now); });
-  });
+  auto work = app.write_db([org, changes, now](db::Conn& c) { return agents::create_agent(c, org, changes, now); });
   const Agent agent = co_await std::move(work);
   co_return http::json_response(200, full_json(agent));
 }
@@ -134,12 +129,10 @@ net::awaitable<http::Response> update(App& app, http::RequestContext& ctx) {
   const auto org = ctx.principal->org.org_id;
   const std::string ref = ctx.param("agent_id");
   const double now = app.clock.unix_seconds();
-  auto work = offload(app.pool, [&app, org, ref, changes, now] {
-    return app.store.write([&](db::Conn& c) -> std::optional<Agent> {
-      auto agent = agents::find_agent(c, org, ref);
-      if (agent) agents::update_agent(c, org, *agent, changes, now);
-      return agent;
-    });
+  auto work = app.write_db([org, ref, changes, now](db::Conn& c) {
+    auto agent = agents::find_agent(c, org, ref);
+    if (agent) agents::update_agent(c, org, *agent, changes, now);
+    return agent;
   });
   const auto agent = co_await std::move(work);
   if (!agent) throw agent_not_found(ref);
@@ -149,12 +142,10 @@ net::awaitable<http::Response> update(App& app, http::RequestContext& ctx) {
 net::awaitable<http::Response> remove(App& app, http::RequestContext& ctx) {
   const auto org = ctx.principal->org.org_id;
   const std::string ref = ctx.param("agent_id");
-  auto work = offload(app.pool, [&app, org, ref] {
-    return app.store.write([&](db::Conn& c) -> std::optional<Agent> {
-      auto agent = agents::find_agent(c, org, ref);
-      if (agent && !agent->is_protected) agents::delete_agent(c, org, *agent);
-      return agent;
-    });
+  auto work = app.write_db([org, ref](db::Conn& c) {
+    auto agent = agents::find_agent(c, org, ref);
+    if (agent && !agent->is_protected) agents::delete_agent(c, org, *agent);
+    return agent;
   });
   const auto agent = co_await std::move(work);
   if (!agent) throw agent_not_found(ref);
@@ -168,9 +159,7 @@ net::awaitable<http::Response> remove(App& app, http::RequestContext& ctx) {
 // OpenAI's model list: the orchestrator, then every active agent by slug (API.md 4).
 net::awaitable<http::Response> models(App& app, http::RequestContext& ctx) {
   const auto org = ctx.principal->org.org_id;
-  auto work = offload(app.pool, [&app, org] {
-    return app.store.read([&](db::Conn& c) { return agents::list_agents(c, org, "", true); });
-  });
+  auto work = app.read_db([org](db::Conn& c) { return agents::list_agents(c, org, "", true); });
   const auto active = co_await std::move(work);
   auto unix_of = [](const std::string& iso) {
     double t = 0;

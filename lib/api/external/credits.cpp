@@ -2,7 +2,6 @@
 #include "access/credits.hpp"
 #include "api/params.hpp"
 #include "api/routes.hpp"
-#include "core/offload.hpp"
 #include "server/app.hpp"
 
 #include <boost/json.hpp>
@@ -17,9 +16,7 @@ net::awaitable<http::Response> get_credits(App& app, http::RequestContext& ctx) 
   const int limit = int_param(ctx, "limit", 50, 1, 100);
   const int offset = int_param(ctx, "offset", 0, 0, 1'000'000'000);
   const auto org_id = ctx.principal->org.org_id;
-  auto reading = offload(app.pool, [&app, org_id, limit, offset] {
-    return app.store.read([&](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
-  });
+  auto reading = app.read_db([org_id, limit, offset](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
   auto view = co_await std::move(reading);
   json::array transactions;
   for (const auto& t : view.transactions) {

@@ -45,23 +45,11 @@ json::object parse_object(const std::string& body) {
   return std::move(v.as_object());
 }
 
-// One read or write transaction on the SQLite worker. Like offload, use it in two statements:
-//   auto work = read_db(app, [..](db::Conn& c) { ... });
-//   auto result = co_await std::move(work);
-template <class F>
-auto read_db(App& app, F fn) {
-  return offload(app.pool, [&app, fn = std::move(fn)]() mutable { return app.store.read(fn); });
-}
-template <class F>
-auto write_db(App& app, F fn) {
-  return offload(app.pool, [&app, fn = std::move(fn)]() mutable { return app.store.write(fn); });
-}
-
 net::awaitable<Datastore> need_datastore(App& app, const http::RequestContext& ctx, bool for_upload = false) {
   const auto org = ctx.principal->org.org_id;
   const std::string id = ctx.param("datastore_id");
-  auto work1 = read_db(app, [org, id](db::Conn& c) { return knowledge::find_datastore(c, org, id); });
-  auto ds = co_await std::move(work1);
+  auto finding = app.read_db([org, id](db::Conn& c) { return knowledge::find_datastore(c, org, id); });
+  auto ds = co_await std::move(finding);
   if (!ds) throw datastore_not_found(id, for_upload);
   co_return *ds;
 }
@@ -187,10 +175,10 @@ net::awaitable<http::Response> upload(App& app, http::RequestContext& ctx) {
   });
   ParsedUpload parsed = co_await std::move(parsing);
   const auto org = ctx.principal->org.org_id;
-  auto work2 = read_db(app, [org, id = parsed.datastore_id](db::Conn& c) {
+  auto finding = app.read_db([org, id = parsed.datastore_id](db::Conn& c) {
     return knowledge::find_datastore(c, org, id);
   });
-  auto ds = co_await std::move(work2);
+  auto ds = co_await std::move(finding);
   if (!ds) throw datastore_not_found(parsed.datastore_id, true);
   if (parsed.file_error) throw *parsed.file_error;
 
@@ -210,10 +198,10 @@ net::awaitable<http::Response> upload(App& app, http::RequestContext& ctx) {
   co_await std::move(storing);
   const double now = app.clock.unix_seconds();
   try {
-    auto work3 = write_db(app, [&](db::Conn& c) {
+    auto recording = app.write_db([&](db::Conn& c) {
       for (const auto& u : uploads) knowledge::record_upload(c, org, *ds, u, now);
     });
-    co_await std::move(work3);
+    co_await std::move(recording);
   } catch (...) {
     std::vector<std::string> paths;
     for (const auto& u : uploads) paths.push_back(u.storage_path);
@@ -268,10 +256,10 @@ net::awaitable<http::Response> create_datastore(App& app, http::RequestContext& 
     description = std::string(d->as_string());
   }
   const auto org = ctx.principal->org.org_id;
-  auto work4 = write_db(app, [org, n = std::string(name->as_string()), description](db::Conn& c) {
+  auto creating = app.write_db([org, n = std::string(name->as_string()), description](db::Conn& c) {
     return knowledge::create_datastore(c, org, n, description);
   });
-  auto ds = co_await std::move(work4);
+  auto ds = co_await std::move(creating);
   co_return http::json_response(200, {{"success", true},
                                       {"datastore_id", ds.public_id},
                                       {"display_name", ds.display_name},
@@ -281,8 +269,8 @@ net::awaitable<http::Response> create_datastore(App& app, http::RequestContext& 
 
 net::awaitable<http::Response> list_datastores(App& app, http::RequestContext& ctx) {
   const auto org = ctx.principal->org.org_id;
-  auto work5 = read_db(app, [org](db::Conn& c) { return knowledge::list_datastores(c, org); });
-  auto all = co_await std::move(work5);
+  auto listing = app.read_db([org](db::Conn& c) { return knowledge::list_datastores(c, org); });
+  auto all = co_await std::move(listing);
   json::array items;
   for (const auto& ds : all) items.push_back(datastore_json(ds));
   co_return http::json_response(200, {{"datastores", std::move(items)}, {"total", all.size()}});
@@ -290,8 +278,8 @@ net::awaitable<http::Response> list_datastores(App& app, http::RequestContext& c
 
 net::awaitable<http::Response> get_datastore(App& app, http::RequestContext& ctx) {
   const Datastore ds = co_await need_datastore(app, ctx);
-  auto work6 = read_db(app, [ds](db::Conn& c) { return knowledge::datastore_stats(c, ds); });
-  auto stats = co_await std::move(work6);
+  auto counting = app.read_db([ds](db::Conn& c) { return knowledge::datastore_stats(c, ds); });
+  auto stats = co_await std::move(counting);
   json::object o = datastore_json(ds);
   json::array agents;
   for (const auto& a : stats.connected_agents) agents.emplace_back(a);
@@ -303,8 +291,8 @@ net::awaitable<http::Response> get_datastore(App& app, http::RequestContext& ctx
 
 net::awaitable<http::Response> list_files(App& app, http::RequestContext& ctx) {
   const Datastore ds = co_await need_datastore(app, ctx);
-  auto work7 = read_db(app, [ds](db::Conn& c) { return knowledge::datastore_files(c, ds); });
-  auto files = co_await std::move(work7);
+  auto listing = app.read_db([ds](db::Conn& c) { return knowledge::datastore_files(c, ds); });
+  auto files = co_await std::move(listing);
   json::array items;
   std::int64_t indexed = 0;
   for (const auto& f : files) {
@@ -326,12 +314,12 @@ net::awaitable<http::Response> delete_datastore(App& app, http::RequestContext& 
       force_text != "1" && force_text != "0")
     throw validation("invalid_parameter", "force must be true or false", "force");
   const bool force = force_text == "true" || force_text == "True" || force_text == "1";
-  auto work8 = write_db(app, [ds, force](db::Conn& c) -> std::pair<std::vector<std::string>, std::vector<std::string>> {
+  auto deleting = app.write_db([ds, force](db::Conn& c) -> std::pair<std::vector<std::string>, std::vector<std::string>> {
     auto agents = knowledge::connected_agents(c, ds);
     if (!agents.empty() && !force) return {agents, {}};
     return {{}, knowledge::delete_datastore(c, ds)};
   });
-  auto outcome = co_await std::move(work8);
+  auto outcome = co_await std::move(deleting);
   if (!outcome.first.empty()) {
     json::array agents;
     for (const auto& a : outcome.first) agents.emplace_back(a);
@@ -349,11 +337,11 @@ net::awaitable<http::Response> delete_datastore(App& app, http::RequestContext& 
 net::awaitable<http::Response> delete_file(App& app, http::RequestContext& ctx) {
   const Datastore ds = co_await need_datastore(app, ctx);
   const std::string filename = ctx.param("filename");
-  auto work9 = write_db(app, [ds, filename](db::Conn& c) {
+  auto deleting = app.write_db([ds, filename](db::Conn& c) {
     auto paths = knowledge::delete_file(c, ds, filename);
     return std::make_pair(paths, knowledge::datastore_files(c, ds).size());
   });
-  auto outcome = co_await std::move(work9);
+  auto outcome = co_await std::move(deleting);
   if (outcome.first.empty())
     throw not_found("file_not_found", "File not found in DataStore: " + filename);
   auto removing = offload(app.cpu_pool, [&app, paths = outcome.first] { knowledge::remove_files(app.config.data_dir, paths); });
@@ -374,7 +362,7 @@ net::awaitable<http::Response> list_uploads(App& app, http::RequestContext& ctx)
     throw validation("invalid_parameter", "status must be one of pending, processing, indexing, completed, failed", "status");
   const auto org = ctx.principal->org.org_id;
   const auto ds_filter = ctx.query("datastore_id");
-  auto work10 = read_db(app, [org, status, ds_filter, limit, offset](db::Conn& c) {
+  auto listing = app.read_db([org, status, ds_filter, limit, offset](db::Conn& c) {
     std::optional<std::int64_t> ds_id;
     if (ds_filter) {
       auto ds = knowledge::find_datastore(c, org, *ds_filter);
@@ -383,7 +371,7 @@ net::awaitable<http::Response> list_uploads(App& app, http::RequestContext& ctx)
     }
     return knowledge::list_uploads(c, org, status, ds_id, limit, offset);
   });
-  auto page = co_await std::move(work10);
+  auto page = co_await std::move(listing);
   json::array items;
   for (const auto& u : page.uploads) items.push_back(upload_json(u, false));
   co_return http::json_response(200, {{"uploads", std::move(items)}, {"total", page.total}, {"limit", limit}, {"offset", offset}});
@@ -392,8 +380,8 @@ net::awaitable<http::Response> list_uploads(App& app, http::RequestContext& ctx)
 net::awaitable<http::Response> get_upload(App& app, http::RequestContext& ctx) {
   const auto org = ctx.principal->org.org_id;
   const std::string id = ctx.param("upload_id");
-  auto work11 = read_db(app, [org, id](db::Conn& c) { return knowledge::find_upload(c, org, id); });
-  auto u = co_await std::move(work11);
+  auto finding = app.read_db([org, id](db::Conn& c) { return knowledge::find_upload(c, org, id); });
+  auto u = co_await std::move(finding);
   if (!u) throw not_found("upload_not_found", "Upload not found: " + id);
   co_return http::json_response(200, upload_json(*u, true));
 }
@@ -420,10 +408,10 @@ net::awaitable<http::Response> search(App& app, http::RequestContext& ctx) {
     }
   }
   const Datastore ds = co_await need_datastore(app, ctx);
-  auto work12 = read_db(app, [ds, q = std::string(query->as_string()), top_k, filenames](db::Conn& c) {
+  auto searching = app.read_db([ds, q = std::string(query->as_string()), top_k, filenames](db::Conn& c) {
     return knowledge::search(c, ds, q, top_k, filenames);
   });
-  auto hits = co_await std::move(work12);
+  auto hits = co_await std::move(searching);
   json::array results;
   for (const auto& h : hits) {
     results.push_back({{"chunk_id", h.chunk_id},
