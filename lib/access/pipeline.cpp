@@ -54,16 +54,16 @@ boost::json::array to_json_array(const std::vector<std::string>& v) {
   return a;
 }
 
-void set_limit_headers(http::Response& res, const LimitSnapshot& s) {
-  res.set("X-RateLimit-Limit", std::to_string(s.minute.limit));
-  res.set("X-RateLimit-Remaining", std::to_string(s.minute.remaining));
-  res.set("X-RateLimit-Reset", std::to_string(s.minute.reset_unix));
-  res.set("X-RateLimit-Limit-Minute", std::to_string(s.minute.limit));
-  res.set("X-RateLimit-Remaining-Minute", std::to_string(s.minute.remaining));
-  res.set("X-RateLimit-Reset-Minute", std::to_string(s.minute.reset_unix));
-  res.set("X-RateLimit-Limit-Hour", std::to_string(s.hour.limit));
-  res.set("X-RateLimit-Remaining-Hour", std::to_string(s.hour.remaining));
-  res.set("X-RateLimit-Reset-Hour", std::to_string(s.hour.reset_unix));
+std::vector<std::pair<std::string, std::string>> limit_headers(const LimitSnapshot& s) {
+  return {{"X-RateLimit-Limit", std::to_string(s.minute.limit)},
+          {"X-RateLimit-Remaining", std::to_string(s.minute.remaining)},
+          {"X-RateLimit-Reset", std::to_string(s.minute.reset_unix)},
+          {"X-RateLimit-Limit-Minute", std::to_string(s.minute.limit)},
+          {"X-RateLimit-Remaining-Minute", std::to_string(s.minute.remaining)},
+          {"X-RateLimit-Reset-Minute", std::to_string(s.minute.reset_unix)},
+          {"X-RateLimit-Limit-Hour", std::to_string(s.hour.limit)},
+          {"X-RateLimit-Remaining-Hour", std::to_string(s.hour.remaining)},
+          {"X-RateLimit-Reset-Hour", std::to_string(s.hour.reset_unix)}};
 }
 
 std::string body_digest(const std::string& body) {
@@ -89,13 +89,7 @@ net::awaitable<ConcurrencySlot> admit(App& app, http::RequestContext& ctx, std::
   ctx.principal = http::Principal{key, org, limits};
   snapshot = app.limiter.peek(key->id, limits);
 
-  if (!key->has_scope(ctx.route.scope)) {
-    const std::vector<std::string> required{ctx.route.scope};
-    throw AppError(ErrorKind::insufficient_scope, "scope_not_allowed", "API key does not have required permissions",
-                   {{"required_scopes", to_json_array(required)},
-                    {"missing_scopes", to_json_array(required)},
-                    {"available_scopes", to_json_array(key->scopes)}});
-  }
+  require_scope(ctx, ctx.route.scope);
   if (ctx.route.dialect == http::Dialect::external) {
     auto plan = app.config.plans.find(org.plan);
     if (plan == app.config.plans.end() || !plan->second.external_api)
@@ -124,6 +118,16 @@ net::awaitable<ConcurrencySlot> admit(App& app, http::RequestContext& ctx, std::
 
 }  // namespace
 
+void require_scope(const http::RequestContext& ctx, const std::string& scope) {
+  const auto& key = *ctx.principal->key;
+  if (key.has_scope(scope)) return;
+  const std::vector<std::string> required{scope};
+  throw AppError(ErrorKind::insufficient_scope, "scope_not_allowed", "API key does not have required permissions",
+                 {{"required_scopes", to_json_array(required)},
+                  {"missing_scopes", to_json_array(required)},
+                  {"available_scopes", to_json_array(key.scopes)}});
+}
+
 net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx) {
   const http::Route& route = ctx.route;
   std::optional<LimitSnapshot> snapshot;
@@ -137,7 +141,10 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
   bool replayed = false;
 
   try {
-    if (!route.scope.empty()) slot = co_await admit(app, ctx, snapshot);
+    if (!route.scope.empty()) {
+      slot = co_await admit(app, ctx, snapshot);
+      ctx.response_headers = limit_headers(*snapshot);
+    }
 
     if (route.estimate && ctx.principal) {
       estimate = route.estimate(ctx);
@@ -191,13 +198,22 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
     error = internal_error();
   }
 
-  if (error) response = api::render_error(route.dialect, *error);
+  // A streamed response went out as it was produced: it is billed for what was produced (the
+  // handler's cost, also when the client left) and is not recorded for idempotent replay.
+  const bool streamed = ctx.stream && ctx.streamed;
+  if (streamed) {
+    if (error) log::write(log::Level::error, {{"msg", "stream ended by an error"}, {"request_id", ctx.request_id},
+                                              {"error", error->message}});
+    response = http::make_response(200, "", "text/event-stream");
+  } else if (error) {
+    response = api::render_error(route.dialect, *error);
+  }
   const unsigned status = response->result_int();
 
   // Settle or release the reservation and record the idempotent response; failures here are
   // logged, never turned into a different answer for work already done.
   if (reservation || !idem_key.empty()) {
-    const bool succeeded = status < 400 && !replayed;
+    const bool succeeded = status < 400 && !replayed && (!streamed || ctx.cost);
     const Micros cost = ctx.cost.value_or(estimate);
     const auto org_id = ctx.principal->org.org_id;
     StoredResponse stored{static_cast<int>(status), std::string((*response)[bhttp::field::content_type]), response->body()};
@@ -209,7 +225,7 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
           else release_credits(c, *reservation);
         }
         if (!idem_key.empty()) {
-          if (stored.status < 500) complete_idempotency(c, org_id, idem_key, idem_route, stored);
+          if (stored.status < 500 && !streamed) complete_idempotency(c, org_id, idem_key, idem_route, stored);
           else abandon_idempotency(c, org_id, idem_key, idem_route);
         }
         return charged;
@@ -220,7 +236,8 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
       log::write(log::Level::error, {{"msg", "settlement failed"}, {"request_id", ctx.request_id}, {"error", e.what()}});
     }
   }
-  if (snapshot) set_limit_headers(*response, *snapshot);
+  if (snapshot)
+    for (const auto& [name, value] : limit_headers(*snapshot)) response->set(name, value);
   co_return std::move(*response);
 }
 

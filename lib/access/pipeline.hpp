@@ -12,4 +12,8 @@ namespace agentd::access {
 
 boost::asio::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx);
 
+// For handlers whose scope depends on the request (a streamed completion, a named agent):
+// throws the dialect's insufficient_scope error.
+void require_scope(const http::RequestContext& ctx, const std::string& scope);
+
 }  // namespace agentd::access

@@ -35,6 +35,16 @@ std::string rate_message(int retry_after) {
   return "Rate limit exceeded. Try again in " + std::to_string(retry_after) + " seconds.";
 }
 
+}  // namespace
+
+json::object external_error_object(const AppError& e) {
+  json::object err{{"message", e.message}, {"type", e.type.empty() ? external_type(e.kind) : e.type}, {"code", e.code}};
+  for (const auto& kv : e.extra) err[kv.key()] = kv.value();
+  return err;
+}
+
+namespace {
+
 json::object external_body(const AppError& e) {
   switch (e.kind) {
     case ErrorKind::missing_key:
@@ -59,11 +69,8 @@ json::object external_body(const AppError& e) {
               {"code", "concurrency_limit_exceeded"},
               {"message", e.message},
               {"details", {{"limit", e.extra.at("limit")}, {"retry_after", e.retry_after}}}};
-    default: {
-      json::object err{{"message", e.message}, {"type", e.type.empty() ? external_type(e.kind) : e.type}, {"code", e.code}};
-      for (const auto& kv : e.extra) err[kv.key()] = kv.value();
-      return {{"detail", {{"error", std::move(err)}}}};
-    }
+    default:
+      return {{"detail", {{"error", external_error_object(e)}}}};
   }
 }
 

@@ -9,4 +9,7 @@ namespace agentd::api {
 
 http::Response render_error(http::Dialect dialect, const AppError& error);
 
+// The External API's {"message","type","code",...} object, also sent as a stream's error event.
+boost::json::object external_error_object(const AppError& error);
+
 }  // namespace agentd::api

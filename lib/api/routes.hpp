@@ -13,5 +13,7 @@ void register_server_routes(App& app);
 void register_external_routes(App& app);
 void register_rag_routes(App& app);
 void register_external_agent_routes(App& app);
+void register_chat_routes(App& app);
+void register_session_routes(App& app);
 
 }  // namespace agentd::api

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -63,7 +64,12 @@ Config load_config(const std::string& file_path) {
   if (auto* h = o.if_contains("http")) {
     if (!h->is_object()) fail("http must be an object");
     const auto& ho = h->as_object();
-    check_keys(ho, {"request_timeout_ms", "idle_timeout_ms", "write_timeout_ms", "shutdown_grace_ms"}, "http");
+    check_keys(ho, {"request_timeout_ms", "idle_timeout_ms", "write_timeout_ms", "shutdown_grace_ms", "sse_heartbeat_ms",
+                    "sse_queue_bytes"},
+               "http");
+    c.http.sse_heartbeat_ms = std::max(1, get_int(ho, "sse_heartbeat_ms", c.http.sse_heartbeat_ms));
+    c.http.sse_queue_bytes = static_cast<std::size_t>(
+        std::max(4096, get_int(ho, "sse_queue_bytes", static_cast<int>(c.http.sse_queue_bytes))));
     c.http.request_timeout_ms = get_int(ho, "request_timeout_ms", c.http.request_timeout_ms);
     c.http.idle_timeout_ms = get_int(ho, "idle_timeout_ms", c.http.idle_timeout_ms);
     c.http.write_timeout_ms = get_int(ho, "write_timeout_ms", c.http.write_timeout_ms);
@@ -98,6 +104,35 @@ Config load_config(const std::string& file_path) {
       }
     }
   }
+  if (auto* p = o.if_contains("providers")) {
+    if (!p->is_object()) fail("providers must be an object");
+    for (const auto& kv : p->as_object()) {
+      const std::string name(kv.key());
+      const std::string where = "providers." + name;
+      if (!kv.value().is_object()) fail(where + " must be an object");
+      const auto& po = kv.value().as_object();
+      check_keys(po, {"type", "base_url", "api_key", "connect_timeout_ms", "read_timeout_ms", "max_retries",
+                      "retry_backoff_ms"},
+                 where);
+      ProviderSettings ps;
+      auto text = [&](const char* key, std::string& out) {
+        if (auto* x = po.if_contains(key)) {
+          if (!x->is_string()) fail(where + "." + key + " must be a string");
+          out = x->as_string();
+        }
+      };
+      text("type", ps.type);
+      text("base_url", ps.base_url);
+      text("api_key", ps.api_key);
+      if (ps.type != "openai") fail(where + ".type must be \"openai\" (any OpenAI-compatible server)");
+      if (ps.base_url.empty()) fail(where + ".base_url is required");
+      ps.connect_timeout_ms = get_int(po, "connect_timeout_ms", ps.connect_timeout_ms);
+      ps.read_timeout_ms = get_int(po, "read_timeout_ms", ps.read_timeout_ms);
+      ps.max_retries = get_int(po, "max_retries", ps.max_retries);
+      ps.retry_backoff_ms = get_int(po, "retry_backoff_ms", ps.retry_backoff_ms);
+      c.providers[name] = ps;
+    }
+  }
   return c;
 }
 
@@ -108,6 +143,13 @@ void apply_environment(Config& c) {
   if (const char* v = std::getenv("AGENTD_WORKER_THREADS")) {
     c.worker_threads = std::atoi(v);
     if (c.worker_threads < 1) fail("AGENTD_WORKER_THREADS must be a positive integer");
+  }
+  // The common case without a file: one OpenAI-compatible upstream named "openai".
+  if (const char* v = std::getenv("AGENTD_OPENAI_BASE_URL")) c.providers["openai"].base_url = v;
+  if (const char* v = std::getenv("AGENTD_OPENAI_API_KEY")) {
+    auto& p = c.providers["openai"];
+    p.api_key = v;
+    if (p.base_url.empty()) p.base_url = "https://api.openai.com/v1";
   }
 }
 

@@ -34,6 +34,19 @@ struct HttpLimits {
   int idle_timeout_ms = 60'000;     // keep-alive connection with no request in flight
   int write_timeout_ms = 30'000;
   int shutdown_grace_ms = 10'000;
+  int sse_heartbeat_ms = 15'000;     // ": ping" on a stream with nothing else to say
+  std::size_t sse_queue_bytes = 256 * 1024;  // a stream's unsent events; the producer waits beyond
+};
+
+// An OpenAI-compatible upstream, named in agent models as "NAME/MODEL".
+struct ProviderSettings {
+  std::string type = "openai";
+  std::string base_url;  // "https://api.openai.com/v1"
+  std::string api_key;
+  int connect_timeout_ms = 10'000;
+  int read_timeout_ms = 60'000;
+  int max_retries = 2;  // on connection errors, 429 and 5xx before the first token
+  int retry_backoff_ms = 250;  // doubled on each retry
 };
 
 struct Config {
@@ -56,6 +69,7 @@ struct Config {
       {"enterprise", {3'000, 100'000, 100, true}},
   };
   Prices prices;
+  std::map<std::string, ProviderSettings> providers;
   // The whole file as read, for sections that later services parse themselves.
   boost::json::object file;
 };

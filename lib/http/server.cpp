@@ -4,6 +4,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "http/event_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -215,10 +216,22 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
 
     Request req = parser.release();
     std::optional<RequestContext> ctx;
-    Response res = co_await respond(req, match, request_id, ctx);
-    res.set("X-Request-Id", request_id);
-    res.keep_alive(req.keep_alive() && !shutting_down_);
-    res.prepare_payload();
+    std::optional<ConnectionEventStream> events;
+    const std::function<void(RequestContext&)> attach_stream = [&](RequestContext& c) {
+      events.emplace(stream, buffer, limits_, metrics_, c, req.keep_alive() && !shutting_down_);
+      c.stream = &*events;
+    };
+    auto responding = respond(req, match, request_id, ctx, attach_stream);
+    Response res = co_await std::move(responding);
+    const bool streamed = events && events->opened();
+    if (streamed) {
+      auto finishing = events->finish();
+      co_await std::move(finishing);
+    } else {
+      res.set("X-Request-Id", request_id);
+      res.keep_alive(req.keep_alive() && !shutting_down_);
+      res.prepare_payload();
+    }
 
     const double elapsed = SystemClock::instance().mono_seconds() - started;
     metrics_.request(match.route ? match.route->pattern : "unmatched", res.result_int(), elapsed);
@@ -235,6 +248,10 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
       log::request(std::move(line), elapsed * 1000);
     }
 
+    if (streamed) {
+      if (events->client_gone() || !req.keep_alive() || shutting_down_) break;
+      continue;
+    }
     stream.expires_after(std::chrono::milliseconds(limits_.write_timeout_ms));
     auto [wec, wn] = co_await bhttp::async_write(stream, res, tuple_awaitable);
     if (wec || !res.keep_alive()) break;
@@ -244,7 +261,8 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
 }
 
 net::awaitable<Response> Server::respond(Request& req, const RouteMatch& match, std::string request_id,
-                                         std::optional<RequestContext>& ctx) {
+                                         std::optional<RequestContext>& ctx,
+                                         const std::function<void(RequestContext&)>& attach_stream) {
   const std::string_view target(req.target().data(), req.target().size());
   if (!match.route) {
     const std::string_view path = target.substr(0, target.find('?'));
@@ -261,7 +279,8 @@ net::awaitable<Response> Server::respond(Request& req, const RouteMatch& match, 
   }
   auto url = boost::urls::parse_origin_form(target);
   if (!url) co_return api::render_error(match.route->dialect, bad_request("Malformed request target"));
-  ctx.emplace(RequestContext{req, *match.route, std::move(request_id), match.params, *url, {}, {}});
+  ctx.emplace(RequestContext{req, *match.route, std::move(request_id), match.params, *url, {}, {}, {}, nullptr, false});
+  attach_stream(*ctx);
   co_return co_await pipeline_(*ctx);
 }
 

@@ -37,7 +37,8 @@ class Server {
   net::awaitable<void> accept_loop();
   net::awaitable<void> run_session(net::ip::tcp::socket socket);
   net::awaitable<Response> respond(Request& req, const RouteMatch& match, std::string request_id,
-                                   std::optional<RequestContext>& ctx);
+                                   std::optional<RequestContext>& ctx,
+                                   const std::function<void(RequestContext&)>& attach_stream);
 
   net::io_context& ioc_;
   HttpLimits limits_;

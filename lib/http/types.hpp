@@ -7,6 +7,7 @@
 #include "core/money.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/url_view.hpp>
@@ -51,6 +52,21 @@ struct Principal {
   access::Limits limits;
 };
 
+// The live side of a streamed response (Server-Sent Events), given to handlers by the server.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // Commits the response: sends `head` (status, headers) with chunked transfer coding, the
+  // context's response_headers and X-Request-Id. Pings start with it.
+  virtual net::awaitable<void> open(Response& head) = 0;
+  // Queues one event's text ("data: ...\n\n"); waits while the stream's queue is full.
+  // False once the client is gone.
+  virtual net::awaitable<bool> send(std::string event) = 0;
+  virtual bool client_gone() const = 0;
+  // Emits terminal cancellation when the client hangs up (bind the producer's work to it).
+  virtual net::cancellation_slot hangup_slot() = 0;
+};
+
 struct RequestContext {
   Request& request;
   const Route& route;
@@ -60,6 +76,13 @@ struct RequestContext {
   std::optional<Principal> principal;
   // Billable routes: the real cost once known (settled instead of the estimate).
   std::optional<Micros> cost;
+  // Headers every response of this request carries (the rate-limit headers), set by the
+  // pipeline before the handler runs.
+  std::vector<std::pair<std::string, std::string>> response_headers;
+  // Set by the server; a handler that calls stream->open() answers through it, and the
+  // Response it returns is not sent.
+  EventStream* stream = nullptr;
+  bool streamed = false;
 
   const std::string& param(std::string_view name) const;
   std::optional<std::string> query(std::string_view name) const;

@@ -22,6 +22,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       keys(store, pool, clock, config.key_cache_refresh_seconds),
       limiter(clock),
       jobs(io, store, pool, clock),
+      providers(config),
       server(io, config.http, router, metrics, [this](http::RequestContext& ctx) { return access::run_pipeline(*this, ctx); }) {
   log::set_level(config.log_level);
   // Nothing in flight survives a restart: open reservations and running idempotency claims go.

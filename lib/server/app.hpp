@@ -3,6 +3,7 @@
 #pragma once
 
 #include "access/key_cache.hpp"
+#include "agents/sessions.hpp"
 #include "access/rate_limiter.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -12,6 +13,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "jobs/scheduler.hpp"
+#include "models/providers.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -52,6 +54,8 @@ struct App {
   access::KeyCache keys;
   access::RateLimiter limiter;
   jobs::Scheduler jobs;
+  models::Providers providers;
+  agents::SessionActivity sessions;
   http::Metrics metrics;
   http::Router router;
   http::Server server;

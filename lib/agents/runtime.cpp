@@ -1,0 +1,265 @@
+#include "agents/runtime.hpp"
+
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "knowledge/store.hpp"
+#include "models/builtin.hpp"
+#include "models/providers.hpp"
+#include "server/app.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace agentd::agents {
+namespace net = boost::asio;
+namespace json = boost::json;
+using models::ChatMessage;
+
+const char* const kOrchestratorId = "orchestrator";
+
+namespace {
+
+constexpr int kMaxDepth = 4;  // containers inside containers; deeper (or a cycle) is refused
+constexpr int kSearchTopK = 5;
+
+struct Run {
+  App& app;
+  const Invocation& inv;
+  std::vector<Citation> citations;  // shared by every step, so markers stay unique
+  models::Usage usage;
+  int llm_calls = 0;
+};
+
+models::ToolSpec server_tool(const std::string& name) {
+  if (name == "rag_search")
+    return {name, "Search the agent's knowledge bases; returns numbered passages to cite as [n].",
+            json::parse(R"({"type":"object","properties":{"query":{"type":"string","description":"what to look for"}},"required":["query"]})")};
+  return {};
+}
+
+// The server tools this service can run today (others are offered as their services land).
+bool runnable(const std::string& name) { return name == "rag_search"; }
+
+net::awaitable<std::string> run_rag_search(Run& run, const Agent& agent, const std::string& arguments) {
+  json::error_code ec;
+  const json::value args = json::parse(arguments, ec);
+  std::string query;
+  if (!ec && args.is_object())
+    if (const auto* q = args.as_object().if_contains("query"); q && q->is_string()) query = q->as_string();
+  if (query.empty()) co_return R"({"error":"query is required"})";
+  const auto org = run.inv.org_id;
+  const auto ids = agent.datastore_ids;
+  struct Found {
+    std::string datastore_id;
+    knowledge::SearchHit hit;
+  };
+  auto work = run.app.read_db([org, ids, query](db::Conn& c) {
+    std::vector<Found> found;
+    for (const auto& id : ids)
+      if (auto ds = knowledge::find_datastore(c, org, id))
+        for (auto& h : knowledge::search(c, *ds, query, kSearchTopK, {})) found.push_back({id, std::move(h)});
+    return found;
+  });
+  auto found = co_await std::move(work);
+  std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.hit.score > b.hit.score; });
+  if (found.size() > static_cast<std::size_t>(kSearchTopK)) found.resize(kSearchTopK);
+  json::array results;
+  for (auto& f : found) {
+    Citation c{static_cast<int>(run.citations.size()) + 1, f.datastore_id, f.hit.upload_id, f.hit.filename,
+               f.hit.text, f.hit.heading, f.hit.page, f.hit.slide, f.hit.line};
+    json::object r{{"index", c.index}, {"filename", c.filename}, {"text", c.text}};
+    if (c.page) r["page"] = *c.page;
+    if (c.slide) r["slide"] = *c.slide;
+    if (c.line) r["line"] = *c.line;
+    if (!c.heading.empty()) r["heading"] = c.heading;
+    results.push_back(std::move(r));
+    run.citations.push_back(std::move(c));
+  }
+  co_return json::serialize(json::object{{"results", std::move(results)}});
+}
+
+net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
+                                  const models::TextSink& sink, int depth);
+
+net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
+                                  const models::TextSink& sink) {
+  const auto resolved = run.app.providers.resolve(agent.model);
+  models::CompletionRequest req;
+  req.model = resolved.model;
+  req.instruction = agent.instruction;
+  req.agent_name = agent.name;
+  req.messages = std::move(messages);
+  req.tool_choice = run.inv.tool_choice;
+  req.sampling = run.inv.sampling;
+  if (!req.sampling.temperature) req.sampling.temperature = agent.temperature;
+  if (agent.max_output_tokens)
+    req.sampling.max_tokens = std::min(req.sampling.max_tokens.value_or(*agent.max_output_tokens), *agent.max_output_tokens);
+
+  RunResult result;
+  const int max_calls = std::max(1, agent.max_llm_calls);
+  for (int call = 1;; ++call) {
+    // The last allowed call offers no server tool, so that the model answers.
+    req.tools.clear();
+    if (call < max_calls)
+      for (const auto& t : agent.tools)
+        if (runnable(t)) req.tools.push_back(server_tool(t));
+    for (const auto& t : run.inv.client_tools) req.tools.push_back(t);
+
+    auto completing = resolved.provider->complete(req, sink);
+    models::Completion c = co_await std::move(completing);
+    ++run.llm_calls;
+    run.usage += c.usage;
+    result.content += c.content;
+    if (c.tool_calls.empty()) {
+      result.finish_reason = c.finish_reason;
+      co_return result;
+    }
+    const bool client_call = std::any_of(c.tool_calls.begin(), c.tool_calls.end(), [](const models::ToolCall& t) {
+      return !runnable(t.name);
+    });
+    if (client_call || call >= max_calls) {
+      result.tool_calls = std::move(c.tool_calls);
+      result.finish_reason = "tool_calls";
+      co_return result;
+    }
+    req.messages.push_back({"assistant", c.content, {}, {}, c.tool_calls});
+    for (const auto& t : c.tool_calls) {
+      auto searching = run_rag_search(run, agent, t.arguments);
+      std::string output = co_await std::move(searching);
+      req.messages.push_back({"tool", std::move(output), {}, t.id, {}});
+    }
+  }
+}
+
+net::awaitable<std::vector<Agent>> load_sub_agents(Run& run, const Agent& agent) {
+  const auto org = run.inv.org_id;
+  const auto refs = agent.sub_agents;
+  auto work = run.app.read_db([org, refs](db::Conn& c) {
+    std::vector<Agent> subs;
+    for (const auto& r : refs)
+      if (auto a = find_agent(c, org, r); a && a->is_active) subs.push_back(std::move(*a));
+    return subs;
+  });
+  co_return co_await std::move(work);
+}
+
+std::vector<ChatMessage> with_previous(const std::vector<ChatMessage>& messages, const Agent& previous,
+                                       const std::string& answer) {
+  auto out = messages;
+  out.push_back({"system", "The previous step (" + previous.name + ") answered:\n" + answer, {}, {}, {}});
+  return out;
+}
+
+bool has_done_line(const std::string& text) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    line.erase(0, line.find_first_not_of(" \t\r"));
+    line.erase(line.find_last_not_of(" \t\r.") + 1);
+    if (line == "DONE") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+std::string without_done_lines(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    if (!has_done_line(line)) out += (out.empty() ? "" : "\n") + line;
+    start = end + 1;
+  }
+  return out;
+}
+
+net::awaitable<RunResult> run_container(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
+                                        const models::TextSink& sink, int depth) {
+  if (depth >= kMaxDepth)
+    throw AppError(ErrorKind::unprocessable, "agent_nesting_too_deep",
+                   "Agent '" + agent.slug + "' nests sub-agents deeper than " + std::to_string(kMaxDepth) + " levels");
+  auto loading = load_sub_agents(run, agent);
+  const std::vector<Agent> subs = co_await std::move(loading);
+  if (subs.empty())
+    throw AppError(ErrorKind::unprocessable, "agent_has_no_sub_agents", "Agent '" + agent.slug + "' has no active sub-agents");
+  const models::TextSink none;
+  RunResult out;
+
+  if (agent.agent_type == "PARALLEL_AGENT") {
+    using Op = decltype(net::co_spawn(run.app.ioc, run_any(run, subs[0], messages, none, depth + 1), net::deferred));
+    std::vector<Op> ops;
+    for (const auto& sub : subs) ops.push_back(net::co_spawn(run.app.ioc, run_any(run, sub, messages, none, depth + 1), net::deferred));
+    auto group = net::experimental::make_parallel_group(std::move(ops));
+    auto waiting = group.async_wait(net::experimental::wait_for_all(), net::use_awaitable);
+    auto [order, errors, results] = co_await std::move(waiting);
+    for (std::size_t i = 0; i < subs.size(); ++i) {
+      if (errors[i]) std::rethrow_exception(errors[i]);
+      if (!out.content.empty()) out.content += "\n\n";
+      out.content += "**" + subs[i].name + "**: " + results[i].content;
+    }
+    if (sink) co_await models::stream_words(out.content, sink);
+    co_return out;
+  }
+
+  const bool loop = agent.agent_type == "LOOP_AGENT";
+  const int rounds = loop ? std::max(1, agent.max_iterations) : 1;
+  const Agent* previous = nullptr;
+  std::string answer;
+  for (int round = 0; round < rounds; ++round) {
+    for (std::size_t i = 0; i < subs.size(); ++i) {
+      // In a sequence the last step streams as it goes; a loop cannot know its last step.
+      const bool last = !loop && i + 1 == subs.size();
+      auto input = previous ? with_previous(messages, *previous, answer) : messages;
+      auto step = run_any(run, subs[i], std::move(input), last ? sink : none, depth + 1);
+      RunResult r = co_await std::move(step);
+      answer = std::move(r.content);
+      previous = &subs[i];
+      out.finish_reason = r.finish_reason;
+      if (loop && has_done_line(answer)) {
+        out.content = without_done_lines(answer);
+        if (sink) co_await models::stream_words(out.content, sink);
+        co_return out;
+      }
+    }
+  }
+  out.content = answer;
+  if (loop && sink) co_await models::stream_words(out.content, sink);
+  co_return out;
+}
+
+net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
+                                  const models::TextSink& sink, int depth) {
+  if (agent.agent_type == "LLM_AGENT") {
+    auto step = run_llm(run, agent, std::move(messages), sink);
+    co_return co_await std::move(step);
+  }
+  auto step = run_container(run, agent, std::move(messages), sink, depth);
+  co_return co_await std::move(step);
+}
+
+}  // namespace
+
+net::awaitable<RunResult> run_agent(App& app, const Agent& agent, const Invocation& invocation) {
+  Run run{app, invocation, {}, {}, 0};
+  auto step = run_any(run, agent, invocation.messages, invocation.sink, 0);
+  RunResult result = co_await std::move(step);
+  result.usage = run.usage;
+  result.citations = std::move(run.citations);
+  result.llm_calls = run.llm_calls;
+  // Only the markers the answer uses are cited.
+  std::vector<Citation> used;
+  for (auto& c : result.citations)
+    if (result.content.find("[" + std::to_string(c.index) + "]") != std::string::npos) used.push_back(std::move(c));
+  result.citations = std::move(used);
+  co_return result;
+}
+
+}  // namespace agentd::agents

@@ -1,0 +1,51 @@
+// Runs an agent (API.md 3.2, 7): LLM_AGENT calls its model in a tool loop (server tools run
+// here, client tools end the run with finish_reason tool_calls); SEQUENTIAL_AGENT runs its
+// sub-agents in order, each seeing the previous answer; PARALLEL_AGENT runs them concurrently
+// on the io thread and joins the answers under their names; LOOP_AGENT repeats them until an
+// answer has a line DONE or max_iterations is reached.
+#pragma once
+
+#include "agents/registry.hpp"
+#include "models/types.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace agentd { struct App; }
+
+namespace agentd::agents {
+
+struct Citation {
+  int index = 0;
+  std::string datastore_id, upload_id, filename, text, heading;
+  std::optional<int> page, slide, line;
+};
+
+struct Invocation {
+  std::int64_t org_id = 0;
+  std::vector<models::ChatMessage> messages;  // the session's history, then the new turns
+  std::vector<models::ToolSpec> client_tools;
+  boost::json::value tool_choice;
+  models::Sampling sampling;
+  models::TextSink sink;  // set: streaming; receives the answer text as it is produced
+};
+
+struct RunResult {
+  std::string content;
+  std::vector<models::ToolCall> tool_calls;  // client tools to call (finish_reason tool_calls)
+  std::string finish_reason = "stop";
+  models::Usage usage;
+  std::vector<Citation> citations;
+  int llm_calls = 0;
+};
+
+// The orchestrator's own identity when an organization has no active agent.
+extern const char* const kOrchestratorId;
+
+boost::asio::awaitable<RunResult> run_agent(App& app, const Agent& agent, const Invocation& invocation);
+
+// Routing (API.md 3.2): the active agent whose name, description and instruction best match
+// the question by BM25, else the default agent (the oldest active one); nullopt when the
+// organization has no active agent.
+std::optional<Agent> route(const std::vector<Agent>& active, const std::string& question);
+
+}  // namespace agentd::agents

@@ -1,0 +1,93 @@
+// Chat sessions (API.md 3.3): stored per organization and key owner, created by chat
+// completions. Functions take a connection inside a Store transaction.
+#pragma once
+
+#include "models/types.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace agentd::db { class Conn; }
+
+namespace agentd::agents {
+
+struct SessionOwner {
+  std::int64_t org_id = 0;
+  std::int64_t user_id = 0;
+};
+
+struct Session {
+  std::int64_t id = 0;
+  std::string public_id, agent_id, title, created_at, last_update_time;
+  std::int64_t message_count = 0;
+  bool is_active = true;
+};
+
+struct StoredMessage {
+  std::string message_id;
+  models::ChatMessage message;
+  std::string agent_id, created_at;
+  std::optional<boost::json::object> usage;
+  boost::json::array citations;
+};
+
+std::optional<Session> find_session(db::Conn& conn, const SessionOwner& owner, const std::string& public_id);
+// Finds the session or creates it under this id (a client may name a new conversation).
+Session open_session(db::Conn& conn, const SessionOwner& owner, const std::string& public_id, double now);
+std::vector<models::ChatMessage> session_history(db::Conn& conn, const Session& session);
+
+struct NewTurn {
+  models::ChatMessage message;
+  std::string agent_id;
+  std::optional<boost::json::object> usage;
+  boost::json::array citations;
+};
+// Appends the turns in order and updates the session (last agent, title, count, time).
+void append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now);
+
+struct SessionPage {
+  std::vector<Session> sessions;
+  std::int64_t total = 0;
+};
+// Newest last_update_time first.
+SessionPage list_sessions(db::Conn& conn, const SessionOwner& owner, int page, int page_size);
+
+struct MessagePage {
+  std::vector<StoredMessage> messages;
+  std::int64_t total = 0;
+};
+// Oldest first.
+MessagePage list_messages(db::Conn& conn, const Session& session, int page, int page_size);
+
+// Completions running per session (io thread only): `status` is processing while any runs.
+class SessionActivity {
+ public:
+  class Guard {
+   public:
+    Guard(SessionActivity& a, std::string key) : a_(&a), key_(std::move(key)) { ++a_->running_[key_]; }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    ~Guard() {
+      if (--a_->running_[key_] == 0) a_->running_.erase(key_);
+    }
+
+   private:
+    SessionActivity* a_;
+    std::string key_;
+  };
+  int running(const std::string& key) const {
+    auto it = running_.find(key);
+    return it == running_.end() ? 0 : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, int> running_;  // "org:user:session"
+};
+
+}  // namespace agentd::agents

@@ -1,0 +1,14 @@
+// Search terms of free text for the in-memory scorers (orchestrator routing, builtin model):
+// lowercase ASCII words of 2+ characters without common English function words, and each
+// non-ASCII letter run as overlapping character pairs (CJK has no spaces between words).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agentd {
+
+std::vector<std::string> terms(std::string_view text);
+
+}  // namespace agentd
