@@ -205,7 +205,10 @@ net::awaitable<RunResult> run_container(Run& run, const Agent& agent, std::vecto
       if (!out.content.empty()) out.content += "\n\n";
       out.content += "**" + subs[i].name + "**: " + results[i].content;
     }
-    if (sink) co_await models::stream_words(out.content, sink);
+    if (sink) {
+      auto streaming = models::stream_words(out.content, sink);
+      co_await std::move(streaming);
+    }
     co_return out;
   }
 
@@ -225,13 +228,19 @@ net::awaitable<RunResult> run_container(Run& run, const Agent& agent, std::vecto
       out.finish_reason = r.finish_reason;
       if (loop && has_done_line(answer)) {
         out.content = without_done_lines(answer);
-        if (sink) co_await models::stream_words(out.content, sink);
+        if (sink) {
+      auto streaming = models::stream_words(out.content, sink);
+      co_await std::move(streaming);
+    }
         co_return out;
       }
     }
   }
   out.content = answer;
-  if (loop && sink) co_await models::stream_words(out.content, sink);
+  if (loop && sink) {
+    auto streaming = models::stream_words(out.content, sink);
+    co_await std::move(streaming);
+  }
   co_return out;
 }
 

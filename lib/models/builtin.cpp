@@ -258,14 +258,18 @@ boost::asio::awaitable<void> stream_words(const std::string& text, const TextSin
   while (i < text.size()) {
     std::size_t next = text.find(' ', i + 1);
     if (next == std::string::npos) next = text.size();
-    co_await sink(std::string_view(text).substr(i, next - i));
+    auto sending = sink(std::string_view(text).substr(i, next - i));
+    co_await std::move(sending);
     i = next;
   }
 }
 
 boost::asio::awaitable<Completion> BuiltinModel::complete(const CompletionRequest& request, const TextSink& sink) {
   Completion c = builtin_answer(request);
-  if (sink && !c.content.empty()) co_await stream_words(c.content, sink);
+  if (sink && !c.content.empty()) {
+    auto streaming = stream_words(c.content, sink);
+    co_await std::move(streaming);
+  }
   co_return c;
 }
 

@@ -216,7 +216,10 @@ net::awaitable<Completion> OpenAIProvider::complete(const CompletionRequest& req
                 std::string_view payload = line.substr(5);
                 while (!payload.empty() && payload.front() == ' ') payload.remove_prefix(1);
                 const std::string text = apply_chunk(st, payload, name_);
-                if (!text.empty()) co_await sink(text);
+                if (!text.empty()) {
+                  auto sending = sink(text);
+                  co_await std::move(sending);
+                }
               }
               line_start = line_end + 1;
             }

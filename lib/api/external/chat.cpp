@@ -14,6 +14,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/json.hpp>
 
+#include <sstream>
+
 namespace agentd::api {
 namespace json = boost::json;
 using models::ChatMessage;
@@ -53,7 +55,12 @@ std::string text_content(const json::value& v, const std::string& field) {
 double number_in(const json::value& v, const std::string& field, double lo, double hi) {
   if (!v.is_number()) throw invalid(field, "must be a number");
   const double x = v.to_number<double>();
-  if (x < lo || x > hi) throw invalid(field, "must be between " + json::serialize(json::value(lo)) + " and " + json::serialize(json::value(hi)));
+  auto show = [](double d) {
+    std::ostringstream out;
+    out << d;
+    return out.str();
+  };
+  if (x < lo || x > hi) throw invalid(field, "must be between " + show(lo) + " and " + show(hi));
   return x;
 }
 
@@ -228,7 +235,7 @@ class ChunkWriter {
             {"choices", json::array{{{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", std::move(finish_reason)}}}}};
   }
   // Throws operation_aborted when the client has gone, which stops the producer.
-  net::awaitable<void> send(const json::object& event) {
+  net::awaitable<void> send(json::object event) {
     auto sending = stream_.send("data: " + json::serialize(event) + "\n\n");
     if (!co_await std::move(sending)) throw boost::system::system_error(net::error::operation_aborted);
   }

@@ -1,0 +1,158 @@
+#include "fake_openai.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <thread>
+
+namespace agentd::testing {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace json = boost::json;
+using tcp = net::ip::tcp;
+
+std::string openai_answer(const std::string& content, const std::vector<std::pair<std::string, std::string>>& tool_calls) {
+  json::object message{{"role", "assistant"}, {"content", content}};
+  if (!tool_calls.empty()) {
+    json::array calls;
+    for (std::size_t i = 0; i < tool_calls.size(); ++i)
+      calls.push_back({{"id", "call_up_" + std::to_string(i)}, {"type", "function"},
+                       {"function", {{"name", tool_calls[i].first}, {"arguments", tool_calls[i].second}}}});
+    message["tool_calls"] = std::move(calls);
+    message["content"] = nullptr;
+  }
+  return json::serialize(json::object{
+      {"id", "chatcmpl-up"}, {"object", "chat.completion"}, {"created", 1}, {"model", "up"},
+      {"choices", json::array{{{"index", 0}, {"message", std::move(message)},
+                               {"finish_reason", tool_calls.empty() ? "stop" : "tool_calls"}}}}});
+}
+
+std::vector<std::string> openai_stream(const std::vector<std::string>& words) {
+  auto chunk = [](json::object delta, json::value finish) {
+    return json::serialize(json::object{{"id", "chatcmpl-up"}, {"object", "chat.completion.chunk"}, {"created", 1},
+                                        {"model", "up"},
+                                        {"choices", json::array{{{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish}}}}});
+  };
+  std::vector<std::string> out{chunk({{"role", "assistant"}}, nullptr)};
+  for (const auto& w : words) out.push_back(chunk({{"content", w}}, nullptr));
+  out.push_back(chunk({}, "stop"));
+  return out;
+}
+
+struct FakeOpenAI::Impl {
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  std::thread thread;
+  unsigned short port = 0;
+};
+
+namespace {
+constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+
+net::awaitable<void> pause(int ms) {
+  if (ms <= 0) co_return;
+  net::steady_timer t(co_await net::this_coro::executor, std::chrono::milliseconds(ms));
+  co_await t.async_wait(tuple_awaitable);
+}
+}  // namespace
+
+FakeOpenAI::FakeOpenAI(Script script) : impl_(std::make_unique<Impl>()) {
+  tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
+  impl_->acceptor.open(ep.protocol());
+  impl_->acceptor.bind(ep);
+  impl_->acceptor.listen(net::socket_base::max_listen_connections);
+  impl_->port = impl_->acceptor.local_endpoint().port();
+
+  auto serve = [this, script](tcp::socket socket) -> net::awaitable<void> {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+      bhttp::request<bhttp::string_body> req;
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, req, tuple_awaitable);
+      if (ec) co_return;
+      json::error_code jec;
+      json::value body = json::parse(req.body(), jec);
+      const json::object request = body.is_object() ? body.as_object() : json::object{};
+      const int call = ++calls_;
+      {
+        std::lock_guard lock(mutex_);
+        requests_.push_back(request);
+      }
+      FakeReply reply = script(request, call);
+      if (reply.hang) {
+        // Wait for the client to give up.
+        std::array<char, 256> sink;
+        for (;;) {
+          auto [rec, rn] = co_await stream.async_read_some(net::buffer(sink), tuple_awaitable);
+          if (rec) co_return;
+        }
+      }
+      co_await pause(reply.delay_ms);
+      if (reply.events.empty() || reply.status != 200) {
+        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), 11};
+        res.set(bhttp::field::content_type, "application/json");
+        res.body() = reply.body.empty() && reply.status != 200 ? R"({"error":{"message":"upstream failure"}})" : reply.body;
+        res.prepare_payload();
+        auto [wec, wn] = co_await bhttp::async_write(stream, res, tuple_awaitable);
+        if (wec) co_return;
+        continue;
+      }
+      bhttp::response<bhttp::empty_body> head{bhttp::status::ok, 11};
+      head.set(bhttp::field::content_type, "text/event-stream");
+      head.chunked(true);
+      bhttp::response_serializer<bhttp::empty_body> sr(head);
+      auto [hec, hn] = co_await bhttp::async_write_header(stream, sr, tuple_awaitable);
+      if (hec) co_return;
+      auto events = reply.events;
+      if (!reply.hold_open) events.push_back("[DONE]");
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i > 0) co_await pause(reply.delay_ms);
+        const std::string data = "data: " + events[i] + "\n\n";
+        auto [cec, cn] = co_await net::async_write(stream, bhttp::make_chunk(net::buffer(data)), tuple_awaitable);
+        if (cec) {
+          ++disconnects_;
+          co_return;
+        }
+      }
+      if (reply.hold_open) {
+        std::array<char, 256> sink;
+        for (;;) {
+          auto [rec, rn] = co_await stream.async_read_some(net::buffer(sink), tuple_awaitable);
+          if (rec) {
+            ++disconnects_;
+            co_return;
+          }
+        }
+      }
+      auto [lec, ln] = co_await net::async_write(stream, bhttp::make_chunk_last(), tuple_awaitable);
+      if (lec) co_return;
+    }
+  };
+  net::co_spawn(impl_->ioc,
+                [this, serve]() -> net::awaitable<void> {
+                  for (;;) {
+                    auto [ec, socket] = co_await impl_->acceptor.async_accept(tuple_awaitable);
+                    if (ec) co_return;
+                    net::co_spawn(impl_->ioc, serve(std::move(socket)), net::detached);
+                  }
+                },
+                net::detached);
+  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+}
+
+FakeOpenAI::~FakeOpenAI() {
+  impl_->ioc.stop();
+  impl_->thread.join();
+}
+
+std::string FakeOpenAI::base_url() const { return "http://127.0.0.1:" + std::to_string(impl_->port) + "/v1"; }
+
+std::vector<json::object> FakeOpenAI::requests() const {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+}  // namespace agentd::testing

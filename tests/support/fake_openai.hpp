@@ -1,0 +1,52 @@
+// A small OpenAI-compatible upstream on loopback for tests and benchmarks: POST
+// /v1/chat/completions answered by a script, plain or streamed, slowly, with an error status,
+// or never (a hang). Runs its own io thread.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace agentd::testing {
+
+struct FakeReply {
+  int status = 200;
+  std::string body;                 // a plain answer (JSON text); empty with events: streamed
+  std::vector<std::string> events;  // streamed `data:` payloads; "[DONE]" is added unless hold_open
+  int delay_ms = 0;                 // before the header and between events
+  bool hang = false;                // read the request, never answer
+  bool hold_open = false;           // after the events, keep the stream open until the client leaves
+};
+
+// {"choices":[{"message":{"role":"assistant","content":...}}]}; tool calls as name -> arguments.
+std::string openai_answer(const std::string& content, const std::vector<std::pair<std::string, std::string>>& tool_calls = {});
+// Chunk payloads that stream `words` (one per chunk) and end with finish_reason stop.
+std::vector<std::string> openai_stream(const std::vector<std::string>& words);
+
+class FakeOpenAI {
+ public:
+  using Script = std::function<FakeReply(const boost::json::object& request, int call_number)>;
+  explicit FakeOpenAI(Script script);
+  ~FakeOpenAI();
+  // "http://127.0.0.1:PORT/v1"
+  std::string base_url() const;
+  int calls() const { return calls_; }
+  // Streams whose client left before the end (a cancelled upstream request).
+  int disconnects() const { return disconnects_; }
+  std::vector<boost::json::object> requests() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<int> calls_{0};
+  std::atomic<int> disconnects_{0};
+  mutable std::mutex mutex_;
+  std::vector<boost::json::object> requests_;
+};
+
+}  // namespace agentd::testing
