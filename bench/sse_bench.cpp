@@ -81,13 +81,23 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string binary = argv[1];
-  const int streams = argc > 2 ? std::atoi(argv[2]) : 10'000;
+  int streams = argc > 2 ? std::atoi(argv[2]) : 10'000;
   const int samples = argc > 3 ? std::atoi(argv[3]) : 300;
-  // Each held stream is two descriptors in agentd (client, upstream) and two here.
-  rlimit lim{static_cast<rlim_t>(streams) * 2 + 1000, static_cast<rlim_t>(streams) * 2 + 1000};
-  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
-    std::perror("setrlimit(RLIMIT_NOFILE) (run as root or raise ulimit -Hn)");
-    return 1;
+  // Each held stream is two descriptors in agentd (client, upstream) and two here (client,
+  // upstream server): ask for enough, and hold as many streams as the hard limit allows.
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  const rlim_t wanted = static_cast<rlim_t>(streams) * 2 + 200;
+  rlimit raised{wanted, wanted};
+  if (setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+    raised = {lim.rlim_max, lim.rlim_max};
+    setrlimit(RLIMIT_NOFILE, &raised);
+    const int possible = static_cast<int>((lim.rlim_max - 200) / 2);
+    if (possible < streams) {
+      std::printf("open-file limit %lu allows %d streams, not %d (raise ulimit -Hn as root)\n",
+                  static_cast<unsigned long>(lim.rlim_max), possible, streams);
+      streams = possible;
+    }
   }
 
   std::atomic<bool> hold{true};

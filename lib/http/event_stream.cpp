@@ -78,7 +78,7 @@ net::awaitable<void> ConnectionEventStream::open(Response& head) {
 }
 
 net::awaitable<bool> ConnectionEventStream::send(std::string event) {
-  while (!gone_ && !queue_.empty() && queued_bytes_ + event.size() > limits_.sse_queue_bytes) {
+  while (!gone_ && head_ < queue_.size() && queued_bytes_ + event.size() > limits_.sse_queue_bytes) {
     auto waiting = wait_on(space_);
     co_await std::move(waiting);
   }
@@ -91,17 +91,18 @@ net::awaitable<bool> ConnectionEventStream::send(std::string event) {
 
 net::awaitable<void> ConnectionEventStream::write_loop() {
   for (;;) {
-    if (queue_.empty()) {
+    if (head_ == queue_.size()) {
+      queue_.clear();
+      head_ = 0;
       if (finishing_ || gone_) break;
       wake_writer_.expires_after(std::chrono::milliseconds(limits_.sse_heartbeat_ms));
       auto waiting = wake_writer_.async_wait(tuple_awaitable);
       auto [ec] = co_await std::move(waiting);
       // A quiet interval: a comment line keeps proxies and clients from timing out.
-      if (!ec && queue_.empty() && !finishing_ && !gone_) queue_.push_back(": ping\n\n");
+      if (!ec && head_ == queue_.size() && !finishing_ && !gone_) queue_.push_back(": ping\n\n");
       else continue;
     }
-    std::string event = std::move(queue_.front());
-    queue_.pop_front();
+    std::string event = std::move(queue_[head_++]);
     queued_bytes_ -= std::min(queued_bytes_, event.size());
     space_.cancel();
     stream_.expires_after(std::chrono::milliseconds(limits_.write_timeout_ms));
@@ -118,7 +119,9 @@ net::awaitable<void> ConnectionEventStream::write_loop() {
 net::awaitable<void> ConnectionEventStream::watch_loop() {
   // Anything the client sends now stays in the connection's buffer for its next request.
   while (buffer_.size() < kMaxUnreadBytes) {
-    auto reading = stream_.async_read_some(buffer_.prepare(4096), tuple_awaitable);
+    // Small reads: this only has to notice the end of the connection, and a larger prepare
+    // would grow every streaming connection's buffer.
+    auto reading = stream_.async_read_some(buffer_.prepare(256), tuple_awaitable);
     auto [ec, n] = co_await std::move(reading);
     if (ec) {
       if (!finishing_) client_left();

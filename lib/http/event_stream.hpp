@@ -12,7 +12,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
-#include <deque>
+#include <vector>
 
 namespace agentd::http {
 
@@ -43,7 +43,9 @@ class ConnectionEventStream final : public EventStream {
   Metrics& metrics_;
   const RequestContext& ctx_;
   bool keep_alive_;
-  std::deque<std::string> queue_;
+  // Unsent events from head_ on (a deque would allocate a block per idle stream).
+  std::vector<std::string> queue_;
+  std::size_t head_ = 0;
   std::size_t queued_bytes_ = 0;
   net::steady_timer wake_writer_;  // timers used as events: cancel() wakes the waiter
   net::steady_timer space_;
