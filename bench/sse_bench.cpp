@@ -42,13 +42,15 @@ std::string run(const std::string& cmd) {
   return out;
 }
 
-long rss_kb(int pid) {
+// A /proc/PID/status field in kB: VmRSS, RssAnon, RssFile, RssShmem.
+long status_kb(int pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
   return -1;
 }
+long rss_kb(int pid) { return status_kb(pid, "VmRSS"); }
 
 std::string request(const std::string& target, const std::string& key, const std::string& body) {
   return "POST " + target + " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " + key +
@@ -186,6 +188,8 @@ int main(int argc, char** argv) {
   std::printf("streams: %d held open (%d failed) in %.1f s\n", opened, failed, open_seconds);
   std::printf("agentd RSS: %.1f MB idle, %.1f MB with the streams (%.1f KB per stream); goal < 300 MB\n",
               rss_idle / 1024.0, rss_held / 1024.0, (rss_held - rss_idle) / static_cast<double>(std::max(opened, 1)));
+  std::printf("  of which anonymous %.1f MB, file-backed %.1f MB, shared %.1f MB\n", status_kb(pid, "RssAnon") / 1024.0,
+              status_kb(pid, "RssFile") / 1024.0, status_kb(pid, "RssShmem") / 1024.0);
   sockets.clear();  // hang up: agentd cancels the upstream requests
 
   // 2. Time to first token: direct vs through agentd, alternating, one at a time.

@@ -251,67 +251,56 @@ class ChunkWriter {
   std::string model_, session_id_;
 };
 
-net::awaitable<http::Response> complete(App& app, http::RequestContext& ctx, bool agent_route) {
-  ChatRequest req = parse_chat(ctx.request.body());
-  const auto& principal = *ctx.principal;
-  if (req.stream && !agent_route) access::require_scope(ctx, "orchestrator:stream");
-  const std::string ref = agent_route ? ctx.param("agent_id") : req.model;
-
-  const agents::SessionOwner owner{principal.org.org_id, principal.key->user_id};
-  auto opening = agents::open_conversation(app, owner, req.session_id, req.messages);
-  agents::Conversation conv = co_await std::move(opening);
-
-  const std::string question = agents::last_user_text(conv.context);
-  auto resolving = agents::resolve_target(app, principal.org.org_id, ref, question, agent_route, conv.session.agent_id);
-  const agents::Target target = co_await std::move(resolving);
-  if (target.named && !agent_route) access::require_scope(ctx, "agents:invoke");
-  const agents::Agent& agent = target.agent;
-  agents::SessionActivity::Guard busy(app.sessions, conv.activity_key());
-
+// Everything one completion needs once the request is understood and the agent chosen.
+struct Turn {
+  ChatRequest req;
+  agents::Conversation conv;
+  agents::Target target;
   agents::Invocation inv;
-  inv.org_id = principal.org.org_id;
-  inv.messages = conv.context;
-  inv.client_tools = req.tools;
-  inv.tool_choice = req.tool_choice;
-  inv.sampling = req.sampling;
+  std::string id, model;
+  std::int64_t created = 0;
+  json::object agent_json;
+};
 
-  const std::string id = "chatcmpl-" + random_base62(29);
-  const auto created = static_cast<std::int64_t>(app.clock.unix_seconds());
-  const std::string model = req.model.empty() || agent_route ? (agent_route ? agent.slug : std::string("orchestrator")) : req.model;
-  const json::object agent_json{{"id", agent.id}, {"name", agent.name}};
-
-  if (!req.stream) {
-    auto running = agents::run_agent(app, agent, inv);
-    agents::RunResult result = co_await std::move(running);
-    auto recording = agents::record_turn(app, conv, agent, result);
-    co_await std::move(recording);
-    ctx.cost = completion_cost(app, result.usage.total());
-    json::object message{{"role", "assistant"}, {"content", result.content}};
-    if (!result.tool_calls.empty()) {
-      message["tool_calls"] = tool_calls_json(result.tool_calls, false);
-      if (result.content.empty()) message["content"] = nullptr;
-    }
-    json::object body{{"id", id},
-                      {"object", "chat.completion"},
-                      {"created", created},
-                      {"model", model},
-                      {"choices", json::array{{{"index", 0}, {"message", std::move(message)}, {"finish_reason", result.finish_reason}}}},
-                      {"usage", usage_json(result.usage)},
-                      {"session_id", conv.session.public_id},
-                      {"agent", agent_json},
-                      {"citations", citations_json(result.citations)}};
-    auto res = http::json_response(200, body);
-    res.set("X-Session-Id", conv.session.public_id);
-    co_return res;
+net::awaitable<http::Response> answer_plain(App& app, http::RequestContext& ctx, Turn& t) {
+  const agents::Agent& agent = t.target.agent;
+  auto running = agents::run_agent(app, agent, t.inv);
+  agents::RunResult result = co_await std::move(running);
+  auto recording = agents::record_turn(app, t.conv, agent, result);
+  co_await std::move(recording);
+  ctx.cost = completion_cost(app, result.usage.total());
+  json::object message{{"role", "assistant"}, {"content", result.content}};
+  if (!result.tool_calls.empty()) {
+    message["tool_calls"] = tool_calls_json(result.tool_calls, false);
+    if (result.content.empty()) message["content"] = nullptr;
   }
+  json::object body{{"id", t.id},
+                    {"object", "chat.completion"},
+                    {"created", t.created},
+                    {"model", t.model},
+                    {"choices", json::array{{{"index", 0}, {"message", std::move(message)}, {"finish_reason", result.finish_reason}}}},
+                    {"usage", usage_json(result.usage)},
+                    {"session_id", t.conv.session.public_id},
+                    {"agent", t.agent_json},
+                    {"citations", citations_json(result.citations)}};
+  auto res = http::json_response(200, body);
+  res.set("X-Session-Id", t.conv.session.public_id);
+  co_return res;
+}
 
-  // Streamed: the header goes out now; from here on errors are events.
+// Streamed: the header goes out first; from there on errors are events.
+net::awaitable<http::Response> answer_streamed(App& app, http::RequestContext& ctx, Turn& t) {
+  const agents::Agent& agent = t.target.agent;
+  const ChatRequest& req = t.req;
+  agents::Conversation& conv = t.conv;
+  agents::Invocation& inv = t.inv;
+  const json::object& agent_json = t.agent_json;
   http::Response head = http::make_response(200, "", "text/event-stream");
   head.set("X-Session-Id", conv.session.public_id);
   auto opening_stream = ctx.stream->open(head);
   co_await std::move(opening_stream);
   ctx.streamed = true;
-  ChunkWriter out(*ctx.stream, id, created, model, conv.session.public_id);
+  ChunkWriter out(*ctx.stream, t.id, t.created, t.model, conv.session.public_id);
 
   std::string produced;  // what reached the client, for billing and the session when cut short
   const models::TextSink sink = [&](std::string_view text) -> net::awaitable<void> {
@@ -388,6 +377,40 @@ net::awaitable<http::Response> complete(App& app, http::RequestContext& ctx, boo
   co_return head;
 }
 
+
+net::awaitable<http::Response> complete(App& app, http::RequestContext& ctx, bool agent_route) {
+  Turn t;
+  t.req = parse_chat(ctx.request.body());
+  const ChatRequest& req = t.req;
+  const auto& principal = *ctx.principal;
+  if (req.stream && !agent_route) access::require_scope(ctx, "orchestrator:stream");
+  const std::string ref = agent_route ? ctx.param("agent_id") : req.model;
+
+  const agents::SessionOwner owner{principal.org.org_id, principal.key->user_id};
+  auto opening = agents::open_conversation(app, owner, req.session_id, req.messages);
+  t.conv = co_await std::move(opening);
+
+  const std::string question = agents::last_user_text(t.conv.context);
+  auto resolving = agents::resolve_target(app, principal.org.org_id, ref, question, agent_route, t.conv.session.agent_id);
+  t.target = co_await std::move(resolving);
+  if (t.target.named && !agent_route) access::require_scope(ctx, "agents:invoke");
+  const agents::Agent& agent = t.target.agent;
+  agents::SessionActivity::Guard busy(app.sessions, t.conv.activity_key());
+
+  t.inv.org_id = principal.org.org_id;
+  t.inv.messages = std::move(t.conv.context);
+  t.inv.client_tools = req.tools;
+  t.inv.tool_choice = req.tool_choice;
+  t.inv.sampling = req.sampling;
+  t.id = "chatcmpl-" + random_base62(29);
+  t.created = static_cast<std::int64_t>(app.clock.unix_seconds());
+  t.model = agent_route ? agent.slug : req.model.empty() ? std::string("orchestrator") : req.model;
+  t.agent_json = {{"id", agent.id}, {"name", agent.name}};
+
+  // Two coroutines, so that each keeps only its own locals alive while it runs.
+  auto answering = req.stream ? answer_streamed(app, ctx, t) : answer_plain(app, ctx, t);
+  co_return co_await std::move(answering);
+}
 }  // namespace
 
 void register_chat_routes(App& app) {
