@@ -191,6 +191,13 @@ int main(int argc, char** argv) {
   std::printf("  of which anonymous %.1f MB, file-backed %.1f MB, shared %.1f MB\n", status_kb(pid, "RssAnon") / 1024.0,
               status_kb(pid, "RssFile") / 1024.0, status_kb(pid, "RssShmem") / 1024.0);
   sockets.clear();  // hang up: agentd cancels the upstream requests
+  ioc.restart();
+  ioc.poll();  // close the sockets now
+  // Let agentd finish the hung-up streams (it stores and bills each) before timing anything.
+  const std::string metrics = "curl -s http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  const auto t_drain = Clock::now();
+  while (run(metrics).find("agentd_open_streams 0\n") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::printf("hung-up streams finished in %.1f s\n", std::chrono::duration<double>(Clock::now() - t_drain).count());
 
   // 2. Time to first token: direct vs through agentd, alternating, one at a time.
   hold = false;
