@@ -1,0 +1,86 @@
+// The builtin model and the token count (API.md 7): deterministic, grounded, honest, bounded.
+#include "models/builtin.hpp"
+#include "models/tokens.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+using namespace agentd::models;
+
+namespace {
+
+CompletionRequest asking(const std::string& question) {
+  CompletionRequest r;
+  r.agent_name = "Helper";
+  r.messages.push_back({"user", question, {}, {}, {}});
+  return r;
+}
+
+// The request after the model asked for rag_search and got these passages.
+CompletionRequest with_results(CompletionRequest r, const std::string& results_json) {
+  r.messages.push_back({"assistant", "", {}, {}, {{"call_1", "rag_search", R"({"query":"x"})"}}});
+  r.messages.push_back({"tool", results_json, {}, "call_1", {}});
+  return r;
+}
+
+}  // namespace
+
+TEST(Tokens, ServerOwnCount) {
+  EXPECT_EQ(count_tokens(""), 0);
+  EXPECT_EQ(count_tokens("one two three"), 4);  // 1 + 1 + 2 (five letters)
+  EXPECT_EQ(count_tokens("日本語"), 3);
+  EXPECT_EQ(count_tokens("  spaced\n\tout  "), 3);
+}
+
+TEST(BuiltinModel, AsksForTheSearchItIsOfferedThenAnswersWithMarkers) {
+  CompletionRequest r = asking("When are expense receipts due?");
+  r.tools.push_back({"rag_search", "search", {}});
+  const Completion first = builtin_answer(r);
+  ASSERT_EQ(first.tool_calls.size(), 1u);
+  EXPECT_EQ(first.finish_reason, "tool_calls");
+  EXPECT_EQ(first.tool_calls[0].name, "rag_search");
+  EXPECT_EQ(boost::json::parse(first.tool_calls[0].arguments).at("query").as_string(), "When are expense receipts due?");
+
+  const auto answered = with_results(r, R"({"results":[
+    {"index":1,"filename":"a.pdf","page":3,"text":"Expense policy. Receipts are due within 14 days of travel. Lunch is free."},
+    {"index":2,"filename":"b.txt","text":"Expense receipts go to the finance team by email."}]})");
+  const Completion c = builtin_answer(answered);
+  EXPECT_EQ(c.content, "Receipts are due within 14 days of travel. [1] Expense receipts go to the finance team by email. [2]");
+  EXPECT_EQ(c.finish_reason, "stop");
+  EXPECT_EQ(c.usage.completion_tokens, count_tokens(c.content));
+  EXPECT_EQ(builtin_answer(answered).content, c.content);  // deterministic
+
+  const Completion none = builtin_answer(with_results(r, R"({"results":[]})"));
+  EXPECT_EQ(none.content, "I could not find anything about that in my knowledge sources.");
+}
+
+TEST(BuiltinModel, MaxTokensAndStopCutTheAnswer) {
+  CompletionRequest r = with_results(asking("trains schedule"), R"({"results":[
+    {"index":1,"filename":"t.txt","text":"The trains schedule changes every spring and autumn for all regional lines."}]})");
+  r.sampling.max_tokens = 4;
+  Completion c = builtin_answer(r);
+  EXPECT_EQ(c.finish_reason, "length");
+  EXPECT_LE(count_tokens(c.content), 4);
+  EXPECT_EQ(c.content, "The trains");
+  r.sampling.max_tokens.reset();
+  r.sampling.stop = {" every"};
+  c = builtin_answer(r);
+  EXPECT_EQ(c.finish_reason, "stop");
+  EXPECT_EQ(c.content, "The trains schedule changes");
+}
+
+TEST(BuiltinModel, ClientToolNamedInTheMessageIsCalled) {
+  CompletionRequest r = asking("please get weather for Oslo");
+  r.tools.push_back({"get_weather", "", boost::json::parse(R"({"type":"object","required":["city"]})")});
+  const Completion c = builtin_answer(r);
+  ASSERT_EQ(c.tool_calls.size(), 1u);
+  EXPECT_EQ(c.tool_calls[0].name, "get_weather");
+  EXPECT_EQ(c.tool_calls[0].arguments, R"({"city":"please get weather for Oslo"})");
+  // Not named, not forced: no call, and without sources an honest answer.
+  r = asking("what is the capital of Peru?");
+  r.tools.push_back({"get_weather", "", {}});
+  const Completion plain = builtin_answer(r);
+  EXPECT_TRUE(plain.tool_calls.empty());
+  EXPECT_EQ(plain.content, "I don't know: nothing in what I know covers that.");
+}
