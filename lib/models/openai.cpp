@@ -216,6 +216,8 @@ net::awaitable<Completion> OpenAIProvider::complete(const CompletionRequest& req
                 std::string_view payload = line.substr(5);
                 while (!payload.empty() && payload.front() == ' ') payload.remove_prefix(1);
                 const std::string text = apply_chunk(st, payload, name_);
+                // No retry after the first token: the request need not be kept for a long stream.
+                if (st.first_token && !req.body().empty()) req = {};
                 if (!text.empty()) {
                   auto sending = sink(text);
                   co_await std::move(sending);

@@ -399,7 +399,8 @@ net::awaitable<http::Response> complete(App& app, http::RequestContext& ctx, boo
 
   t.inv.org_id = principal.org.org_id;
   t.inv.messages = std::move(t.conv.context);
-  t.inv.client_tools = req.tools;
+  t.inv.client_tools = std::move(t.req.tools);
+  t.req.messages = {};  // the conversation holds them now
   t.inv.tool_choice = req.tool_choice;
   t.inv.sampling = req.sampling;
   t.id = "chatcmpl-" + random_base62(29);
