@@ -111,7 +111,7 @@ Config load_config(const std::string& file_path) {
       const std::string where = "providers." + name;
       if (!kv.value().is_object()) fail(where + " must be an object");
       const auto& po = kv.value().as_object();
-      check_keys(po, {"type", "base_url", "api_key", "connect_timeout_ms", "read_timeout_ms", "max_retries",
+      check_keys(po, {"type", "base_url", "api_key", "ca_file", "connect_timeout_ms", "read_timeout_ms", "max_retries",
                       "retry_backoff_ms"},
                  where);
       ProviderSettings ps;
@@ -124,6 +124,7 @@ Config load_config(const std::string& file_path) {
       text("type", ps.type);
       text("base_url", ps.base_url);
       text("api_key", ps.api_key);
+      text("ca_file", ps.ca_file);
       if (ps.type != "openai") fail(where + ".type must be \"openai\" (any OpenAI-compatible server)");
       if (ps.base_url.empty()) fail(where + ".base_url is required");
       ps.connect_timeout_ms = get_int(po, "connect_timeout_ms", ps.connect_timeout_ms);

@@ -43,6 +43,7 @@ struct ProviderSettings {
   std::string type = "openai";
   std::string base_url;  // "https://api.openai.com/v1"
   std::string api_key;
+  std::string ca_file;  // PEM CAs to trust for HTTPS instead of the system's (a private CA)
   int connect_timeout_ms = 10'000;
   int read_timeout_ms = 60'000;
   int max_retries = 2;  // on connection errors, 429 and 5xx before the first token

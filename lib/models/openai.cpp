@@ -142,8 +142,17 @@ json::object openai_body(const CompletionRequest& r, bool stream) {
   return body;
 }
 
-OpenAIProvider::OpenAIProvider(std::string name, const ProviderSettings& settings, net::ssl::context& tls)
-    : name_(std::move(name)), settings_(settings), endpoint_(http::parse_endpoint(settings.base_url)), tls_(tls) {}
+OpenAIProvider::OpenAIProvider(std::string name, const ProviderSettings& settings)
+    : name_(std::move(name)), settings_(settings), endpoint_(http::parse_endpoint(settings.base_url)) {
+  // The server's certificate is checked against the system's CAs, or the provider's own.
+  if (settings_.ca_file.empty()) tls_.set_default_verify_paths();
+  else {
+    boost::system::error_code ec;
+    tls_.load_verify_file(settings_.ca_file, ec);
+    if (ec) throw std::runtime_error("providers." + name_ + ".ca_file: cannot load " + settings_.ca_file + ": " + ec.message());
+  }
+  tls_.set_verify_mode(net::ssl::verify_peer);
+}
 
 net::awaitable<Completion> OpenAIProvider::complete(const CompletionRequest& request, const TextSink& sink) {
   auto ex = co_await net::this_coro::executor;

@@ -11,14 +11,15 @@ namespace agentd::models {
 
 class OpenAIProvider : public Provider {
  public:
-  OpenAIProvider(std::string name, const ProviderSettings& settings, boost::asio::ssl::context& tls);
+  // Throws std::runtime_error for a bad base_url or an unreadable ca_file.
+  OpenAIProvider(std::string name, const ProviderSettings& settings);
   boost::asio::awaitable<Completion> complete(const CompletionRequest& request, const TextSink& sink) override;
 
  private:
   std::string name_;
   ProviderSettings settings_;
   http::Endpoint endpoint_;
-  boost::asio::ssl::context& tls_;
+  boost::asio::ssl::context tls_{boost::asio::ssl::context::tls_client};
 };
 
 // The upstream request body (exposed for tests).

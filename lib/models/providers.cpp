@@ -7,11 +7,9 @@
 namespace agentd::models {
 
 Providers::Providers(const Config& config)
-    : tls_(boost::asio::ssl::context::tls_client), builtin_(std::make_unique<BuiltinModel>()) {
-  tls_.set_default_verify_paths();
-  tls_.set_verify_mode(boost::asio::ssl::verify_peer);
+    : builtin_(std::make_unique<BuiltinModel>()) {
   for (const auto& [name, settings] : config.providers)
-    named_.emplace(name, std::make_unique<OpenAIProvider>(name, settings, tls_));
+    named_.emplace(name, std::make_unique<OpenAIProvider>(name, settings));
 }
 
 Providers::~Providers() = default;

@@ -5,8 +5,6 @@
 #include "core/config.hpp"
 #include "models/types.hpp"
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <map>
 #include <memory>
 
@@ -25,7 +23,6 @@ class Providers {
   Resolved resolve(const std::string& model) const;
 
  private:
-  boost::asio::ssl::context tls_;
   std::unique_ptr<Provider> builtin_;
   std::map<std::string, std::unique_ptr<Provider>, std::less<>> named_;
 };

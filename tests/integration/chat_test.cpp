@@ -604,3 +604,58 @@ TEST_F(ChatUpstream, LoopRepeatsUntilDone) {
   EXPECT_EQ(parse(r.body).at("choices").at(0).at("message").at("content").as_string(), "not yet");
   EXPECT_EQ(upstream.calls(), start + 7);
 }
+
+namespace {
+
+// An HTTPS upstream with a self-signed certificate for 127.0.0.1, made by the openssl tool.
+struct TlsUpstream {
+  TempDir certs;
+  std::string cert = (certs.path / "cert.pem").string(), key = (certs.path / "key.pem").string();
+  bool made = std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+                           "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
+                           " >/dev/null 2>&1").c_str()) == 0;
+  FakeOpenAI upstream{[](const json::object& req, int) {
+                        if (req.at("stream").as_bool()) {
+                          FakeReply f;
+                          f.events = openai_stream({"over", " tls"});
+                          return f;
+                        }
+                        return reply(openai_answer("over tls"));
+                      },
+                      cert, key};
+};
+
+class ChatTls : protected TlsUpstream, public Chat {
+ protected:
+  ChatTls()
+      : Chat([this](Config& c) {
+          ProviderSettings p;
+          p.base_url = upstream.base_url();
+          p.ca_file = cert;
+          c.providers["secure"] = p;
+          p.ca_file.clear();  // the system's CAs do not know this certificate
+          p.max_retries = 0;
+          c.providers["untrusted"] = p;
+        }) {}
+};
+
+}  // namespace
+
+TEST_F(ChatTls, HttpsUpstreamIsVerified) {
+  ASSERT_TRUE(made) << "openssl could not make a certificate";
+  EXPECT_EQ(upstream.base_url().substr(0, 8), "https://");
+  agent({{"name", "Secure"}, {"model", "secure/m"}});
+  agent({{"name", "Untrusted"}, {"model", "untrusted/m"}});
+  auto r = chat({{"model", "secure"}, {"messages", user("hi")}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).at("choices").at(0).at("message").at("content").as_string(), "over tls");
+  r = chat({{"model", "secure"}, {"stream", true}, {"messages", user("hi")}});
+  const Events ev = parse_events(r.body);
+  ASSERT_EQ(ev.data.size(), 5u) << r.body;
+  EXPECT_EQ(parse(ev.data[2]).at("choices").at(0).at("delta").at("content").as_string(), " tls");
+
+  r = chat({{"model", "untrusted"}, {"messages", user("hi")}});
+  EXPECT_EQ(r.status, 502);
+  EXPECT_NE(r.body.find("certificate verify failed"), std::string::npos) << r.body;
+  EXPECT_EQ(upstream.calls(), 2);  // the untrusted connection never sent its request
+}

@@ -3,6 +3,7 @@
 // or never (a hang). Runs its own io thread.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
 #include <atomic>
@@ -31,9 +32,10 @@ std::vector<std::string> openai_stream(const std::vector<std::string>& words);
 class FakeOpenAI {
  public:
   using Script = std::function<FakeReply(const boost::json::object& request, int call_number)>;
-  explicit FakeOpenAI(Script script);
+  // With a certificate and key (PEM files), it speaks HTTPS.
+  explicit FakeOpenAI(Script script, const std::string& tls_cert_file = {}, const std::string& tls_key_file = {});
   ~FakeOpenAI();
-  // "http://127.0.0.1:PORT/v1"
+  // "http://127.0.0.1:PORT/v1" (https with TLS)
   std::string base_url() const;
   int calls() const { return calls_; }
   // Streams whose client left before the end (a cancelled upstream request).
@@ -41,8 +43,12 @@ class FakeOpenAI {
   std::vector<boost::json::object> requests() const;
 
  private:
+  template <class Stream>
+  boost::asio::awaitable<void> serve(Stream& stream);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  Script script_;
   std::atomic<int> calls_{0};
   std::atomic<int> disconnects_{0};
   mutable std::mutex mutex_;
