@@ -118,12 +118,19 @@ net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<Chat
       result.finish_reason = c.finish_reason;
       co_return result;
     }
-    const bool client_call = std::any_of(c.tool_calls.begin(), c.tool_calls.end(), [](const models::ToolCall& t) {
-      return !runnable(t.name);
-    });
-    if (client_call || call >= max_calls) {
-      result.tool_calls = std::move(c.tool_calls);
+    // Calls to the client's tools go back to the client (server tools in the same answer are
+    // dropped: the client cannot run them); a model that still wants server tools after its
+    // last allowed call ends with what it said.
+    std::vector<models::ToolCall> for_client;
+    for (const auto& t : c.tool_calls)
+      if (!runnable(t.name)) for_client.push_back(t);
+    if (!for_client.empty()) {
+      result.tool_calls = std::move(for_client);
       result.finish_reason = "tool_calls";
+      co_return result;
+    }
+    if (call >= max_calls) {
+      result.finish_reason = "stop";
       co_return result;
     }
     req.messages.push_back({"assistant", c.content, {}, {}, c.tool_calls});
