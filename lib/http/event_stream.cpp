@@ -3,7 +3,6 @@
 #include "core/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
@@ -35,7 +34,7 @@ void ConnectionEventStream::client_left() {
   gone_ = true;
   hangup_.emit(net::cancellation_type::terminal);
   space_.cancel();
-  wake_writer_.cancel();
+  pump();
 }
 
 net::awaitable<void> ConnectionEventStream::open(Response& head) {
@@ -58,23 +57,9 @@ net::awaitable<void> ConnectionEventStream::open(Response& head) {
     client_left();
     co_return;
   }
-  auto ex = stream_.get_executor();
   writer_running_ = watcher_running_ = true;
-  auto done = [this](bool& running) {
-    return [this, &running](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          log::error(std::string("event stream helper failed: ") + ex.what());
-        }
-      }
-      running = false;
-      exited_.cancel();
-    };
-  };
-  net::co_spawn(ex, write_loop(), done(writer_running_));
-  net::co_spawn(ex, watch_loop(), done(watcher_running_));
+  watch();
+  pump();
 }
 
 net::awaitable<bool> ConnectionEventStream::send(std::string event) {
@@ -85,56 +70,78 @@ net::awaitable<bool> ConnectionEventStream::send(std::string event) {
   if (gone_) co_return false;
   queued_bytes_ += event.size();
   queue_.push_back(std::move(event));
-  wake_writer_.cancel();
+  pump();
   co_return true;
 }
 
-net::awaitable<void> ConnectionEventStream::write_loop() {
-  for (;;) {
+// The writer, as a chain of callbacks (a coroutine per stream costs more memory): one write at
+// a time; when idle, a heartbeat wait that a new event cuts short.
+void ConnectionEventStream::pump() {
+  if (writing_) return;
+  if (head_ < queue_.size() && !gone_) {
+    if (waiting_) {
+      wake_writer_.cancel();  // its callback pumps again
+      return;
+    }
+    writing_ = true;
+    current_ = std::move(queue_[head_++]);
+    queued_bytes_ -= std::min(queued_bytes_, current_.size());
     if (head_ == queue_.size()) {
       queue_.clear();
       head_ = 0;
-      if (finishing_ || gone_) break;
-      wake_writer_.expires_after(std::chrono::milliseconds(limits_.sse_heartbeat_ms));
-      auto waiting = wake_writer_.async_wait(tuple_awaitable);
-      auto [ec] = co_await std::move(waiting);
-      // A quiet interval: a comment line keeps proxies and clients from timing out.
-      if (!ec && head_ == queue_.size() && !finishing_ && !gone_) queue_.push_back(": ping\n\n");
-      else continue;
     }
-    std::string event = std::move(queue_[head_++]);
-    queued_bytes_ -= std::min(queued_bytes_, event.size());
     space_.cancel();
     stream_.expires_after(std::chrono::milliseconds(limits_.write_timeout_ms));
-    auto writing = net::async_write(stream_, bhttp::make_chunk(net::buffer(event)), tuple_awaitable);
-    auto [ec, n] = co_await std::move(writing);
-    stream_.expires_never();
-    if (ec) {
-      client_left();
-      break;
-    }
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(current_)), [this](boost::system::error_code ec, std::size_t) {
+      writing_ = false;
+      stream_.expires_never();
+      if (ec) client_left();
+      pump();
+    });
+    return;
   }
+  if (finishing_ || gone_) {
+    if (waiting_) wake_writer_.cancel();
+    else if (writer_running_) {
+      writer_running_ = false;
+      exited_.cancel();
+    }
+    return;
+  }
+  if (waiting_) return;
+  waiting_ = true;
+  wake_writer_.expires_after(std::chrono::milliseconds(limits_.sse_heartbeat_ms));
+  wake_writer_.async_wait([this](boost::system::error_code ec) {
+    waiting_ = false;
+    // A quiet interval: a comment line keeps proxies and clients from timing out.
+    if (!ec && head_ == queue_.size() && !finishing_ && !gone_) queue_.push_back(": ping\n\n");
+    pump();
+  });
 }
 
-net::awaitable<void> ConnectionEventStream::watch_loop() {
-  // Anything the client sends now stays in the connection's buffer for its next request.
-  while (buffer_.size() < kMaxUnreadBytes) {
-    // Small reads: this only has to notice the end of the connection, and a larger prepare
-    // would grow every streaming connection's buffer.
-    auto reading = stream_.async_read_some(buffer_.prepare(256), tuple_awaitable);
-    auto [ec, n] = co_await std::move(reading);
+// A pending read notices the client leaving. Small reads: anything the client sends meanwhile
+// stays in the connection's buffer for its next request.
+void ConnectionEventStream::watch() {
+  if (buffer_.size() >= kMaxUnreadBytes) {
+    watcher_running_ = false;
+    return;
+  }
+  stream_.socket().async_read_some(buffer_.prepare(256), [this](boost::system::error_code ec, std::size_t n) {
     if (ec) {
       if (!finishing_) client_left();
-      break;
+      watcher_running_ = false;
+      exited_.cancel();
+      return;
     }
     buffer_.commit(n);
-  }
+    watch();
+  });
 }
 
 net::awaitable<void> ConnectionEventStream::finish() {
   if (!opened_) co_return;
   finishing_ = true;
-  wake_writer_.cancel();
+  pump();
   while (writer_running_) {
     auto waiting = wait_on(exited_);
     co_await std::move(waiting);

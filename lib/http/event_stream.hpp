@@ -1,6 +1,6 @@
 // The server's EventStream on one connection: a bounded queue of events drained by a writer
-// coroutine (one chunk per event, ": ping" after a quiet heartbeat interval, a write deadline
-// per chunk) and a pending read that notices the client leaving. Lives in the connection's
+// (one chunk per event, ": ping" after a quiet heartbeat interval, a write deadline per chunk)
+// and a pending read that notices the client leaving. Lives in the connection's
 // coroutine for one request; finish() flushes, ends the chunked body and stops both helpers.
 #pragma once
 
@@ -32,8 +32,8 @@ class ConnectionEventStream final : public EventStream {
   net::awaitable<void> finish();
 
  private:
-  net::awaitable<void> write_loop();
-  net::awaitable<void> watch_loop();
+  void pump();
+  void watch();
   void client_left();
   net::awaitable<void> wait_on(net::steady_timer& timer);
 
@@ -52,6 +52,8 @@ class ConnectionEventStream final : public EventStream {
   net::steady_timer exited_;
   net::cancellation_signal hangup_;
   bool opened_ = false, gone_ = false, finishing_ = false;
+  std::string current_;  // the event being written
+  bool writing_ = false, waiting_ = false;
   bool writer_running_ = false, watcher_running_ = false;
 };
 
