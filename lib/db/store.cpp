@@ -59,6 +59,17 @@ void Tx::commit() {
   done_ = true;
 }
 
+void Store::take_over_checkpoints() {
+  std::lock_guard lock(writer_mutex_);
+  writer_->exec("PRAGMA wal_autocheckpoint=0");
+}
+
+void Store::checkpoint() {
+  std::lock_guard lock(checkpoint_mutex_);
+  if (!checkpointer_) checkpointer_ = std::make_unique<Conn>(path_, false);
+  checkpointer_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+}
+
 Store::Store(const std::string& data_dir, int reader_connections) {
   std::filesystem::create_directories(data_dir);
   path_ = (std::filesystem::path(data_dir) / "agentd.db").string();

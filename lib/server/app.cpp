@@ -23,7 +23,8 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       limiter(clock),
       jobs(io, store, pool, clock),
       providers(config),
-      server(io, config.http, router, metrics, [this](http::RequestContext& ctx) { return access::run_pipeline(*this, ctx); }) {
+      server(io, config.http, router, metrics, [this](http::RequestContext& ctx) { return access::run_pipeline(*this, ctx); }),
+      checkpoint_timer_(io) {
   log::set_level(config.log_level);
   // Nothing in flight survives a restart: open reservations and running idempotency claims go.
   store.write([&](db::Conn& c) {
@@ -46,11 +47,32 @@ unsigned short App::start() {
   const unsigned short bound = server.listen(host, port);
   server.start();
   keys.start(ioc);
+  store.take_over_checkpoints();
+  schedule_checkpoint();
   jobs.start();
   return bound;
 }
 
+void App::schedule_checkpoint() {
+  checkpoint_timer_.expires_after(std::chrono::seconds(1));
+  checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    if (!checkpoint_running_.exchange(true))
+      net::post(cpu_pool, [this] {
+        try {
+          store.checkpoint();
+        } catch (const std::exception& e) {
+          log::warn(std::string("WAL checkpoint failed: ") + e.what());
+        }
+        checkpoint_running_ = false;
+      });
+    schedule_checkpoint();
+  });
+}
+
 void App::stop(std::function<void()> on_stopped) {
+  stopping_ = true;
+  checkpoint_timer_.cancel();
   server.begin_shutdown();
   keys.stop();
   // Jobs in flight keep their rows `running`; the next start puts them back to pending.

@@ -16,7 +16,10 @@
 #include "models/providers.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
 
 namespace agentd {
 
@@ -59,6 +62,13 @@ struct App {
   http::Metrics metrics;
   http::Router router;
   http::Server server;
+
+ private:
+  // WAL checkpoints every second on cpu_pool, off the request path (db::Store).
+  void schedule_checkpoint();
+  boost::asio::steady_timer checkpoint_timer_;
+  std::atomic<bool> checkpoint_running_{false};
+  bool stopping_ = false;
 };
 
 // Registers every route of every dialect.
