@@ -54,18 +54,6 @@ boost::json::array to_json_array(const std::vector<std::string>& v) {
   return a;
 }
 
-std::vector<std::pair<std::string, std::string>> limit_headers(const LimitSnapshot& s) {
-  return {{"X-RateLimit-Limit", std::to_string(s.minute.limit)},
-          {"X-RateLimit-Remaining", std::to_string(s.minute.remaining)},
-          {"X-RateLimit-Reset", std::to_string(s.minute.reset_unix)},
-          {"X-RateLimit-Limit-Minute", std::to_string(s.minute.limit)},
-          {"X-RateLimit-Remaining-Minute", std::to_string(s.minute.remaining)},
-          {"X-RateLimit-Reset-Minute", std::to_string(s.minute.reset_unix)},
-          {"X-RateLimit-Limit-Hour", std::to_string(s.hour.limit)},
-          {"X-RateLimit-Remaining-Hour", std::to_string(s.hour.remaining)},
-          {"X-RateLimit-Reset-Hour", std::to_string(s.hour.reset_unix)}};
-}
-
 std::string body_digest(const std::string& body) {
   const KeyHash h = hash_key(body);
   static const char digits[] = "0123456789abcdef";
@@ -79,7 +67,8 @@ std::string body_digest(const std::string& body) {
 
 // Authentication, scope, plan and admission; throws AppError. Fills ctx.principal and the
 // snapshot for the rate-limit headers as soon as the key is known.
-net::awaitable<ConcurrencySlot> admit(App& app, http::RequestContext& ctx, std::optional<LimitSnapshot>& snapshot) {
+net::awaitable<ConcurrencySlot> admit(App& app, http::RequestContext& ctx) {
+  auto& snapshot = ctx.limit_snapshot;
   const std::string_view secret = presented_key(ctx.request);
   if (secret.empty()) throw AppError(ErrorKind::missing_key, "api_key_required", "API key required");
   auto key = co_await app.keys.authenticate(secret);
@@ -130,7 +119,6 @@ void require_scope(const http::RequestContext& ctx, const std::string& scope) {
 
 net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx) {
   const http::Route& route = ctx.route;
-  std::optional<LimitSnapshot> snapshot;
   ConcurrencySlot slot;
   std::optional<Reservation> reservation;
   Micros estimate = 0;
@@ -141,10 +129,7 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
   bool replayed = false;
 
   try {
-    if (!route.scope.empty()) {
-      slot = co_await admit(app, ctx, snapshot);
-      ctx.response_headers = limit_headers(*snapshot);
-    }
+    if (!route.scope.empty()) slot = co_await admit(app, ctx);
 
     if (route.estimate && ctx.principal) {
       estimate = route.estimate(ctx);
@@ -236,8 +221,7 @@ net::awaitable<http::Response> run_pipeline(App& app, http::RequestContext& ctx)
       log::write(log::Level::error, {{"msg", "settlement failed"}, {"request_id", ctx.request_id}, {"error", e.what()}});
     }
   }
-  if (snapshot)
-    for (const auto& [name, value] : limit_headers(*snapshot)) response->set(name, value);
+  if (ctx.limit_snapshot) http::set_rate_limit_headers(*response, *ctx.limit_snapshot);
   co_return std::move(*response);
 }
 

@@ -38,7 +38,7 @@ void ConnectionEventStream::client_left() {
 }
 
 net::awaitable<void> ConnectionEventStream::open(Response& head) {
-  for (const auto& [name, value] : ctx_.response_headers) head.set(name, value);
+  if (ctx_.limit_snapshot) set_rate_limit_headers(head, *ctx_.limit_snapshot);
   head.set("X-Request-Id", ctx_.request_id);
   head.set(bhttp::field::content_type, "text/event-stream");
   head.set(bhttp::field::cache_control, "no-cache");

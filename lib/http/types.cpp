@@ -30,4 +30,16 @@ Response json_response(unsigned status, const boost::json::value& body) {
   return make_response(status, boost::json::serialize(body));
 }
 
+void set_rate_limit_headers(Response& res, const access::LimitSnapshot& s) {
+  res.set("X-RateLimit-Limit", std::to_string(s.minute.limit));
+  res.set("X-RateLimit-Remaining", std::to_string(s.minute.remaining));
+  res.set("X-RateLimit-Reset", std::to_string(s.minute.reset_unix));
+  res.set("X-RateLimit-Limit-Minute", std::to_string(s.minute.limit));
+  res.set("X-RateLimit-Remaining-Minute", std::to_string(s.minute.remaining));
+  res.set("X-RateLimit-Reset-Minute", std::to_string(s.minute.reset_unix));
+  res.set("X-RateLimit-Limit-Hour", std::to_string(s.hour.limit));
+  res.set("X-RateLimit-Remaining-Hour", std::to_string(s.hour.remaining));
+  res.set("X-RateLimit-Reset-Hour", std::to_string(s.hour.reset_unix));
+}
+
 }  // namespace agentd::http

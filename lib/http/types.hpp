@@ -57,7 +57,7 @@ class EventStream {
  public:
   virtual ~EventStream() = default;
   // Commits the response: sends `head` (status, headers) with chunked transfer coding, the
-  // context's response_headers and X-Request-Id. Pings start with it.
+  // rate-limit headers and X-Request-Id. Pings start with it.
   virtual net::awaitable<void> open(Response& head) = 0;
   // Queues one event's text ("data: ...\n\n"); waits while the stream's queue is full.
   // False once the client is gone.
@@ -76,9 +76,9 @@ struct RequestContext {
   std::optional<Principal> principal;
   // Billable routes: the real cost once known (settled instead of the estimate).
   std::optional<Micros> cost;
-  // Headers every response of this request carries (the rate-limit headers), set by the
-  // pipeline before the handler runs.
-  std::vector<std::pair<std::string, std::string>> response_headers;
+  // The key's buckets once it is known: every response of the request carries them as the
+  // X-RateLimit-* headers (a streamed one in its head).
+  std::optional<access::LimitSnapshot> limit_snapshot;
   // Set by the server; a handler that calls stream->open() answers through it, and the
   // Response it returns is not sent.
   EventStream* stream = nullptr;
@@ -90,5 +90,7 @@ struct RequestContext {
 
 Response make_response(unsigned status, std::string body, std::string_view content_type = "application/json");
 Response json_response(unsigned status, const boost::json::value& body);
+// The nine X-RateLimit-* headers (API.md 1.2).
+void set_rate_limit_headers(Response& res, const access::LimitSnapshot& s);
 
 }  // namespace agentd::http
