@@ -161,30 +161,32 @@ std::vector<ChatMessage> with_previous(const std::vector<ChatMessage>& messages,
   return out;
 }
 
-bool has_done_line(const std::string& text) {
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    line.erase(0, line.find_first_not_of(" \t\r"));
-    line.erase(line.find_last_not_of(" \t\r.") + 1);
-    if (line == "DONE") return true;
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    lines.push_back(text.substr(start, end - start));
     start = end + 1;
   }
-  return false;
+  return lines;
+}
+
+// A LOOP_AGENT's stop signal: a line that says DONE (spaces and a final period allowed).
+bool is_done_line(std::string_view line) {
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+  while (!line.empty() && (std::isspace(static_cast<unsigned char>(line.back())) || line.back() == '.')) line.remove_suffix(1);
+  return line == "DONE";
+}
+
+bool has_done_line(const std::string& text) {
+  const auto lines = lines_of(text);
+  return std::any_of(lines.begin(), lines.end(), is_done_line);
 }
 
 std::string without_done_lines(const std::string& text) {
   std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string line = text.substr(start, end - start);
-    if (!has_done_line(line)) out += (out.empty() ? "" : "\n") + line;
-    start = end + 1;
-  }
+  for (auto line : lines_of(text))
+    if (!is_done_line(line)) out += (out.empty() ? "" : "\n") + std::string(line);
   return out;
 }
 
