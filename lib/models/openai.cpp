@@ -184,7 +184,10 @@ net::awaitable<Completion> OpenAIProvider::complete(const CompletionRequest& req
         const std::string body = co_await std::move(rest);
         throw model_error(name_, "HTTP " + std::to_string(status) + ": " + upstream_message(body));
       }
-      if (!stream) {
+      // Some servers answer a streamed request with one JSON answer: take it as a whole.
+      const auto content_type = conn.response()[bhttp::field::content_type];
+      const bool events = content_type.substr(0, 17) == "text/event-stream";
+      if (!stream || !events) {
         auto rest = conn.read_body();
         const std::string body = co_await std::move(rest);
         json::error_code ec;
@@ -198,6 +201,10 @@ net::awaitable<Completion> OpenAIProvider::complete(const CompletionRequest& req
           st.result.tool_calls = parse_tool_calls(m->as_object().if_contains("tool_calls"));
         }
         if (auto* fr = choice.if_contains("finish_reason"); fr && fr->is_string()) st.result.finish_reason = fr->as_string();
+        if (stream && !st.result.content.empty()) {
+          auto sending = sink(st.result.content);
+          co_await std::move(sending);
+        }
       } else {
         std::string pending;
         bool more = true;

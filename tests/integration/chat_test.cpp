@@ -447,6 +447,13 @@ TEST_F(ChatUpstream, PlainStreamedAndRetried) {
   for (std::size_t i = 1; i + 2 < ev.data.size(); ++i) deltas.emplace_back(parse(ev.data[i]).at("choices").at(0).at("delta").at("content").as_string());
   EXPECT_EQ(deltas, (std::vector<std::string>{"one", " two", " three"}));
   EXPECT_TRUE(upstream.requests().back().at("stream").as_bool());
+  // An upstream that answers a streamed request with one JSON answer still streams to the client.
+  script = [](const json::object&, int) { return reply(openai_answer("all at once")); };
+  r = chat({{"model", "remote"}, {"stream", true}, {"messages", user("count")}});
+  ev = parse_events(r.body);
+  ASSERT_EQ(ev.data.size(), 4u) << r.body;
+  EXPECT_EQ(parse(ev.data[1]).at("choices").at(0).at("delta").at("content").as_string(), "all at once");
+  EXPECT_EQ(parse(ev.data[2]).at("choices").at(0).at("finish_reason").as_string(), "stop");
 
   // A 500, then success: retried before the first token.
   const int calls = upstream.calls();
