@@ -78,27 +78,25 @@ net::awaitable<Conversation> open_conversation(App& app, const SessionOwner& own
 net::awaitable<Target> resolve_target(App& app, std::int64_t org_id, std::string ref, std::string question,
                                       bool must_exist, std::string previous_agent_id) {
   const bool orchestrator = ref.empty() || ref == kOrchestratorId;
-  auto work = app.read_db([org_id, ref, orchestrator](db::Conn& c) {
-    std::pair<std::optional<Agent>, std::vector<Agent>> found;
+  // Routing scores every agent profile: done on the worker beside the read, not on the io thread.
+  auto work = app.read_db([org_id, ref, orchestrator, question, previous_agent_id](db::Conn& c) {
+    std::pair<std::optional<Agent>, std::optional<Agent>> found;  // named, routed
     if (!orchestrator) found.first = find_agent(c, org_id, ref);
-    if (!found.first) found.second = list_agents(c, org_id, "", true);
+    if (found.first) return found;
+    auto active = list_agents(c, org_id, "", true);
+    // The session's previous agent goes first: route() falls back to the first one.
+    auto previous = std::find_if(active.begin(), active.end(), [&](const Agent& a) { return a.id == previous_agent_id; });
+    if (previous != active.end()) std::rotate(active.begin(), previous, previous + 1);
+    found.second = route(active, question);
     return found;
   });
-  auto [named, active] = co_await std::move(work);
+  auto [named, routed] = co_await std::move(work);
   if (named) {
     if (!named->is_active) throw AppError(ErrorKind::conflict, "agent_inactive", "Agent is not active: " + ref);
     co_return Target{std::move(*named), true};
   }
   if (must_exist) throw not_found("agent_not_found", "Agent not found: " + ref);
-  if (!previous_agent_id.empty())
-    for (auto it = active.begin(); it != active.end(); ++it)
-      if (it->id == previous_agent_id) {
-        // Move it to the front: route() falls back to the first agent.
-        std::rotate(active.begin(), it, it + 1);
-        break;
-      }
-  auto chosen = route(active, question);
-  co_return Target{chosen ? std::move(*chosen) : orchestrator_agent(), false};
+  co_return Target{routed ? std::move(*routed) : orchestrator_agent(), false};
 }
 
 net::awaitable<void> record_turn(App& app, Conversation& conversation, const Agent& agent, const RunResult& result) {
