@@ -59,24 +59,14 @@ net::awaitable<void> ClientConnection::send(bhttp::request<bhttp::string_body>& 
   request.set(bhttp::field::host, endpoint_.host);
   request.prepare_payload();
   arm(timeouts_.read_ms);
-  if (tls_) {
-    auto writing = bhttp::async_write(*tls_, request, net::use_awaitable);
-    co_await std::move(writing);
-  } else {
-    auto writing = bhttp::async_write(*plain_, request, net::use_awaitable);
-    co_await std::move(writing);
-  }
+  auto writing = on_stream([&](auto& s) { return bhttp::async_write(s, request, net::use_awaitable); });
+  co_await std::move(writing);
 }
 
 net::awaitable<unsigned> ClientConnection::read_header() {
   arm(timeouts_.read_ms);
-  if (tls_) {
-    auto reading = bhttp::async_read_header(*tls_, buffer_, parser_, net::use_awaitable);
-    co_await std::move(reading);
-  } else {
-    auto reading = bhttp::async_read_header(*plain_, buffer_, parser_, net::use_awaitable);
-    co_await std::move(reading);
-  }
+  auto reading = on_stream([&](auto& s) { return bhttp::async_read_header(s, buffer_, parser_, net::use_awaitable); });
+  co_await std::move(reading);
   co_return parser_.get().result_int();
 }
 
@@ -88,13 +78,8 @@ net::awaitable<bool> ClientConnection::read_some(std::string& out) {
     co_return false;
   }
   arm(timeouts_.read_ms);
-  if (tls_) {
-    auto reading = bhttp::async_read_some(*tls_, buffer_, parser_, net::use_awaitable);
-    co_await std::move(reading);
-  } else {
-    auto reading = bhttp::async_read_some(*plain_, buffer_, parser_, net::use_awaitable);
-    co_await std::move(reading);
-  }
+  auto reading = on_stream([&](auto& s) { return bhttp::async_read_some(s, buffer_, parser_, net::use_awaitable); });
+  co_await std::move(reading);
   // The string body appends at its current end, so taking what arrived is safe mid-message.
   out += body;
   body.clear();

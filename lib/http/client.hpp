@@ -52,6 +52,11 @@ class ClientConnection {
 
  private:
   void arm(int ms);
+  // Starts the same operation on whichever stream this connection has (TCP or TLS).
+  template <class Op>
+  auto on_stream(Op op) {
+    return tls_ ? op(*tls_) : op(*plain_);
+  }
 
   Endpoint endpoint_;
   ClientTimeouts timeouts_;
