@@ -36,14 +36,14 @@ json::object citation_json(const Citation& c) {
   return o;
 }
 
+json::object usage_json(const models::Usage& u) {
+  return {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens}, {"total_tokens", u.total()}};
+}
+
 std::string last_user_text(const std::vector<models::ChatMessage>& messages) {
   for (auto it = messages.rbegin(); it != messages.rend(); ++it)
     if (it->role == "user") return it->content;
   return {};
-}
-
-std::string Conversation::activity_key() const {
-  return std::to_string(owner.org_id) + ":" + std::to_string(owner.user_id) + ":" + session.public_id;
 }
 
 net::awaitable<Conversation> open_conversation(App& app, const SessionOwner& owner, std::string session_id,
@@ -107,9 +107,7 @@ net::awaitable<void> record_turn(App& app, Conversation& conversation, const Age
   answer.message.content = result.content;
   answer.message.tool_calls = result.tool_calls;
   answer.agent_id = agent.id;
-  answer.usage = json::object{{"prompt_tokens", result.usage.prompt_tokens},
-                              {"completion_tokens", result.usage.completion_tokens},
-                              {"total_tokens", result.usage.total()}};
+  answer.usage = usage_json(result.usage);
   for (const auto& c : result.citations) answer.citations.push_back(citation_json(c));
   turns.push_back(std::move(answer));
   const double now = app.clock.unix_seconds();

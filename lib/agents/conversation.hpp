@@ -13,7 +13,6 @@ struct Conversation {
   Session session;  // id 0: a new session, stored with its first turn
   std::vector<models::ChatMessage> context;    // stored history, then the new turns
   std::vector<models::ChatMessage> new_turns;  // the request's messages less the repeated history
-  std::string activity_key() const;             // for SessionActivity
 };
 // Reads the owner's session `session_id` (a new UUID when empty; a new session under a
 // client's own id when none exists) and applies the context rule of API.md 3.1.
@@ -36,8 +35,9 @@ boost::asio::awaitable<Target> resolve_target(App& app, std::int64_t org_id, std
 boost::asio::awaitable<void> record_turn(App& app, Conversation& conversation, const Agent& agent,
                                          const RunResult& result);
 
-// A citation as stored with the message and shown in responses.
+// A citation and a usage as stored with the message and shown in responses.
 boost::json::object citation_json(const Citation& c);
+boost::json::object usage_json(const models::Usage& u);
 
 // The last user message: what the orchestrator routes on.
 std::string last_user_text(const std::vector<models::ChatMessage>& messages);

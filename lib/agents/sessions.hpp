@@ -81,6 +81,9 @@ class SessionActivity {
     SessionActivity* a_;
     std::string key_;
   };
+  static std::string key(const SessionOwner& owner, const std::string& public_id) {
+    return std::to_string(owner.org_id) + ":" + std::to_string(owner.user_id) + ":" + public_id;
+  }
   int running(const std::string& key) const {
     auto it = running_.find(key);
     return it == running_.end() ? 0 : it->second;

@@ -189,10 +189,6 @@ ChatRequest parse_chat(const std::string& body) {
   return r;
 }
 
-json::object usage_json(const models::Usage& u) {
-  return {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens}, {"total_tokens", u.total()}};
-}
-
 json::array tool_calls_json(const std::vector<models::ToolCall>& calls, bool indexed) {
   json::array out;
   for (std::size_t i = 0; i < calls.size(); ++i) {
@@ -279,7 +275,7 @@ net::awaitable<http::Response> answer_plain(App& app, http::RequestContext& ctx,
                     {"created", t.created},
                     {"model", t.model},
                     {"choices", json::array{{{"index", 0}, {"message", std::move(message)}, {"finish_reason", result.finish_reason}}}},
-                    {"usage", usage_json(result.usage)},
+                    {"usage", agents::usage_json(result.usage)},
                     {"session_id", t.conv.session.public_id},
                     {"agent", t.agent_json},
                     {"citations", citations_json(result.citations)}};
@@ -364,7 +360,7 @@ net::awaitable<http::Response> answer_streamed(App& app, http::RequestContext& c
       if (req.include_usage) {
         json::object usage = out.chunk({}, nullptr);
         usage["choices"] = json::array{};
-        usage["usage"] = usage_json(result.usage);
+        usage["usage"] = agents::usage_json(result.usage);
         auto sending_usage = out.send(usage);
         co_await std::move(sending_usage);
       }
@@ -395,7 +391,7 @@ net::awaitable<http::Response> complete(App& app, http::RequestContext& ctx, boo
   t.target = co_await std::move(resolving);
   if (t.target.named && !agent_route) access::require_scope(ctx, "agents:invoke");
   const agents::Agent& agent = t.target.agent;
-  agents::SessionActivity::Guard busy(app.sessions, t.conv.activity_key());
+  agents::SessionActivity::Guard busy(app.sessions, agents::SessionActivity::key(owner, t.conv.session.public_id));
 
   t.inv.org_id = principal.org.org_id;
   t.inv.messages = std::move(t.conv.context);

@@ -74,10 +74,8 @@ net::awaitable<http::Response> status(App& app, http::RequestContext& ctx) {
   const auto owner = owner_of(ctx);
   auto work = app.read_db([owner, id](db::Conn& c) { return agents::find_session(c, owner, id); });
   const auto session = co_await std::move(work);
-  agents::Conversation key{owner, {}, {}, {}};
-  key.session.public_id = id;
   // A new session is stored with its first answer; until then only the running turn knows it.
-  const int running = app.sessions.running(key.activity_key());
+  const int running = app.sessions.running(agents::SessionActivity::key(owner, id));
   if (!session && running == 0) throw session_not_found(id);
   co_return http::json_response(200, {{"session_id", id},
                                       {"status", running > 0 ? "processing" : "idle"},
