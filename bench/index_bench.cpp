@@ -7,7 +7,8 @@
 #include "db/store.hpp"
 #include "fixtures.hpp"
 #include "knowledge/chunker.hpp"
-#include "knowledge/store.hpp"
+#include "knowledge/search.hpp"
+#include "knowledge/uploads.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 

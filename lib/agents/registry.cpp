@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
+#include "db/row.hpp"
 #include "db/store.hpp"
 
 #include <boost/json.hpp>
@@ -31,8 +32,10 @@ std::vector<std::string> from_json(const std::string& text) {
 
 const std::string kSelect =
     "SELECT id, uuid, slug, name, description, agent_type, instruction, model, temperature, max_output_tokens, "
-    "max_llm_calls, tools, datastore_ids, sub_agents, max_iterations, is_active, protected, profile, created_at, "
-    "updated_at FROM agents ";
+    "max_llm_calls, tools, "
+    "(SELECT json_group_array(public_id) FROM (SELECT d.public_id FROM agent_datastores l "
+    "  JOIN datastores d ON d.id = l.datastore_id WHERE l.agent_id = agents.id ORDER BY l.position)), "
+    "sub_agents, max_iterations, is_active, protected, profile, created_at, updated_at FROM agents ";
 
 Agent read_agent(SQLite::Statement& q) {
   Agent a;
@@ -134,6 +137,18 @@ std::vector<std::string> apply(db::Conn& conn, std::int64_t org_id, Agent& a, co
   }
   if (c.is_active) set(a.is_active, *c.is_active, "is_active");
   if (c.is_protected) set(a.is_protected, *c.is_protected, "protected");
+  if (c.profile)
+    for (const auto& kv : *c.profile) {
+      const auto* old = a.profile.if_contains(kv.key());
+      if (kv.value().is_null()) {
+        if (old) a.profile.erase(kv.key());
+      } else if (!old || *old != kv.value()) {
+        a.profile[kv.key()] = kv.value();
+      } else {
+        continue;
+      }
+      changed.push_back("profile." + std::string(kv.key()));
+    }
   if (a.agent_type != "LLM_AGENT" && a.sub_agents.empty())
     throw bad_request(a.agent_type + " needs at least one sub-agent", "sub_agents");
   return changed;
@@ -142,27 +157,20 @@ std::vector<std::string> apply(db::Conn& conn, std::int64_t org_id, Agent& a, co
 void save(db::Conn& conn, const Agent& a) {
   auto& q = conn.prepare(
       "UPDATE agents SET slug = ?, name = ?, description = ?, agent_type = ?, instruction = ?, model = ?, "
-      "temperature = ?, max_output_tokens = ?, max_llm_calls = ?, tools = ?, datastore_ids = ?, sub_agents = ?, "
+      "temperature = ?, max_output_tokens = ?, max_llm_calls = ?, tools = ?, sub_agents = ?, "
       "max_iterations = ?, is_active = ?, protected = ?, profile = ?, updated_at = ? WHERE id = ?");
-  q.bind(1, a.slug);
-  q.bind(2, a.name);
-  q.bind(3, a.description);
-  q.bind(4, a.agent_type);
-  q.bind(5, a.instruction);
-  q.bind(6, a.model);
-  if (a.temperature) q.bind(7, *a.temperature); else q.bind(7);
-  if (a.max_output_tokens) q.bind(8, *a.max_output_tokens); else q.bind(8);
-  q.bind(9, a.max_llm_calls);
-  q.bind(10, to_json(a.tools));
-  q.bind(11, to_json(a.datastore_ids));
-  q.bind(12, to_json(a.sub_agents));
-  q.bind(13, a.max_iterations);
-  q.bind(14, a.is_active ? 1 : 0);
-  q.bind(15, a.is_protected ? 1 : 0);
-  q.bind(16, json::serialize(a.profile));
-  q.bind(17, a.updated_at);
-  q.bind(18, a.id);
-  q.exec();
+  db::bind_all(q, a.slug, a.name, a.description, a.agent_type, a.instruction, a.model, a.temperature,
+               a.max_output_tokens, a.max_llm_calls, to_json(a.tools), to_json(a.sub_agents), a.max_iterations,
+               a.is_active, a.is_protected, json::serialize(a.profile), a.updated_at, a.id)
+      .exec();
+  auto& unlink = conn.prepare("DELETE FROM agent_datastores WHERE agent_id = ?");
+  db::bind_all(unlink, a.id).exec();
+  for (std::size_t i = 0; i < a.datastore_ids.size(); ++i) {
+    auto& link = conn.prepare(
+        "INSERT OR IGNORE INTO agent_datastores(agent_id, datastore_id, position) "
+        "SELECT a.id, d.id, ? FROM agents a JOIN datastores d ON d.org_id = a.org_id AND d.public_id = ? WHERE a.id = ?");
+    db::bind_all(link, static_cast<std::int64_t>(i), a.datastore_ids[i], a.id).exec();
+  }
 }
 
 // A slug unique in the organization: the name's, then -2, -3 ...
@@ -191,7 +199,7 @@ const std::vector<std::string>& tool_names() {
 }
 
 Agent create_agent(db::Conn& conn, std::int64_t org_id, const AgentChanges& changes, double now) {
-  if (!changes.name) throw bad_request("name is required", "name");
+  if (!changes.name) throw invalid_field("name", "required", {}, "name is required");
   Agent a;
   a.id = "agent_" + random_hex(12);
   a.uuid = uuid_v4();
@@ -249,38 +257,39 @@ std::optional<Agent> find_agent(db::Conn& conn, std::int64_t org_id, const std::
   return read_agent(q);
 }
 
-std::vector<Agent> list_agents(db::Conn& conn, std::int64_t org_id, const std::string& agent_type,
-                               std::optional<bool> is_active) {
-  auto& q = conn.prepare(kSelect + "WHERE org_id = ?1 AND (?2 = '' OR agent_type = ?2) AND (?3 IS NULL OR is_active = ?3) "
-                                   "ORDER BY created_at, id");
-  q.bind(1, org_id);
-  q.bind(2, agent_type);
-  if (is_active) q.bind(3, *is_active ? 1 : 0);
-  std::vector<Agent> out;
-  while (q.executeStep()) out.push_back(read_agent(q));
+std::string system_instruction(const Agent& a) {
+  std::string out = a.instruction;
+  if (const auto* k = a.profile.if_contains("knowledge"); k && k->is_array())
+    for (const auto& line : k->as_array())
+      if (line.is_string() && !line.as_string().empty()) {
+        if (!out.empty()) out += "\n";
+        out += line.as_string();
+      }
   return out;
 }
 
-std::vector<std::string> agents_using_datastore(db::Conn& conn, std::int64_t org_id, const std::string& datastore_id) {
-  auto& q = conn.prepare("SELECT slug FROM agents WHERE org_id = ? AND EXISTS "
-                         "(SELECT 1 FROM json_each(datastore_ids) WHERE value = ?) ORDER BY slug");
-  q.bind(1, org_id);
-  q.bind(2, datastore_id);
-  std::vector<std::string> out;
-  while (q.executeStep()) out.push_back(q.getColumn(0).getString());
-  return out;
+std::string agent_status(const Agent& a) {
+  if (const auto* st = a.profile.if_contains("status"); st && st->is_string() && st->as_string() == "error") return "error";
+  return a.is_active ? "active" : "inactive";
 }
 
-void detach_datastore(db::Conn& conn, std::int64_t org_id, const std::string& datastore_id) {
-  auto& q = conn.prepare(kSelect + "WHERE org_id = ? AND EXISTS (SELECT 1 FROM json_each(datastore_ids) WHERE value = ?)");
-  q.bind(1, org_id);
-  q.bind(2, datastore_id);
-  std::vector<Agent> using_it;
-  while (q.executeStep()) using_it.push_back(read_agent(q));
-  for (auto& a : using_it) {
-    std::erase(a.datastore_ids, datastore_id);
-    save(conn, a);
-  }
+AgentPage list_agents(db::Conn& conn, std::int64_t org_id, const AgentQuery& query) {
+  static const std::string status =
+      "(CASE WHEN json_extract(profile, '$.status') = 'error' THEN 'error' WHEN is_active THEN 'active' ELSE 'inactive' END)";
+  const std::string where = "WHERE org_id = ?1 AND (?2 = '' OR agent_type = ?2) AND (?3 IS NULL OR is_active = ?3) "
+                            "AND (?4 = '' OR " + status + " = ?4) ";
+  const std::string dir = query.descending ? " DESC" : "";
+  const std::string order = query.sort == "name"     ? "name COLLATE NOCASE" + dir + ", id" + dir
+                            : query.sort == "status" ? status + dir + ", created_at, id"
+                                                     : "created_at" + dir + ", id" + dir;
+  AgentPage page;
+  auto& count = conn.prepare("SELECT COUNT(*) FROM agents " + where);
+  db::bind_all(count, org_id, query.agent_type, query.is_active, query.status);
+  if (count.executeStep()) page.total = count.getColumn(0).getInt64();
+  auto& q = conn.prepare(kSelect + where + "ORDER BY " + order + " LIMIT ?5 OFFSET ?6");
+  db::bind_all(q, org_id, query.agent_type, query.is_active, query.status, query.limit, query.offset);
+  while (q.executeStep()) page.agents.push_back(read_agent(q));
+  return page;
 }
 
 }  // namespace agentd::agents

@@ -37,6 +37,29 @@ struct AgentChanges {
   std::optional<int> max_llm_calls, max_iterations;
   std::optional<std::vector<std::string>> tools, datastore_ids, sub_agents;
   std::optional<bool> is_active, is_protected;
+  // Keys merged into `profile` (a null value removes the key): the other dialects' fields.
+  std::optional<boost::json::object> profile;
+};
+
+// What the model is told about itself: the instruction, then the profile's `knowledge` lines
+// (the Agents API's facts an agent knows).
+std::string system_instruction(const Agent& agent);
+
+// Status as the Agents API sees it: "error" when the profile says so, else active/inactive.
+std::string agent_status(const Agent& agent);
+
+struct AgentQuery {
+  std::string agent_type;           // empty: any
+  std::optional<bool> is_active;
+  std::string status;               // empty: any; active, inactive, error
+  std::string sort = "created_at";  // created_at, name, status
+  bool descending = false;
+  std::int64_t offset = 0, limit = -1;  // limit -1: all
+};
+
+struct AgentPage {
+  std::vector<Agent> agents;
+  std::int64_t total = 0;
 };
 
 // Validates against the organization (datastores and sub-agents must be its own); throws
@@ -48,11 +71,5 @@ std::vector<std::string> update_agent(db::Conn& conn, std::int64_t org_id, Agent
 void delete_agent(db::Conn& conn, std::int64_t org_id, const Agent& agent);
 // By id, uuid or slug.
 std::optional<Agent> find_agent(db::Conn& conn, std::int64_t org_id, const std::string& ref);
-std::vector<Agent> list_agents(db::Conn& conn, std::int64_t org_id, const std::string& agent_type,
-                               std::optional<bool> is_active);
-// Slugs of the agents whose datastore_ids name this datastore.
-std::vector<std::string> agents_using_datastore(db::Conn& conn, std::int64_t org_id, const std::string& datastore_id);
-// Removes the datastore from every agent that names it (force delete).
-void detach_datastore(db::Conn& conn, std::int64_t org_id, const std::string& datastore_id);
-
+AgentPage list_agents(db::Conn& conn, std::int64_t org_id, const AgentQuery& query);
 }  // namespace agentd::agents

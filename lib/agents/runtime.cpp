@@ -2,10 +2,9 @@
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
-#include "knowledge/store.hpp"
+#include "knowledge/search.hpp"
 #include "models/builtin.hpp"
 #include "models/providers.hpp"
-#include "server/app.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -27,7 +26,7 @@ constexpr int kMaxDepth = 4;  // containers inside containers; deeper (or a cycl
 constexpr int kSearchTopK = 5;
 
 struct Run {
-  App& app;
+  const Runtime& rt;
   const Invocation& inv;
   std::vector<Citation> citations;  // shared by every step, so markers stay unique
   models::Usage usage;
@@ -57,7 +56,7 @@ net::awaitable<std::string> run_rag_search(Run& run, const Agent& agent, const s
     std::string datastore_id;
     knowledge::SearchHit hit;
   };
-  auto work = run.app.read_db([org, ids, query](db::Conn& c) {
+  auto work = run.rt.db.read([org, ids, query](db::Conn& c) {
     std::vector<Found> found;
     for (const auto& id : ids)
       if (auto ds = knowledge::find_datastore(c, org, id))
@@ -87,10 +86,10 @@ net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<Chat
 
 net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
                                   const models::TextSink& sink) {
-  const auto resolved = run.app.providers.resolve(agent.model);
+  const auto resolved = run.rt.providers.resolve(agent.model);
   models::CompletionRequest req;
   req.model = resolved.model;
-  req.instruction = agent.instruction;
+  req.instruction = system_instruction(agent);
   req.agent_name = agent.name;
   req.messages = std::move(messages);
   req.tool_choice = run.inv.tool_choice;
@@ -145,7 +144,7 @@ net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<Chat
 net::awaitable<std::vector<Agent>> load_sub_agents(Run& run, const Agent& agent) {
   const auto org = run.inv.org_id;
   const auto refs = agent.sub_agents;
-  auto work = run.app.read_db([org, refs](db::Conn& c) {
+  auto work = run.rt.db.read([org, refs](db::Conn& c) {
     std::vector<Agent> subs;
     for (const auto& r : refs)
       if (auto a = find_agent(c, org, r); a && a->is_active) subs.push_back(std::move(*a));
@@ -203,9 +202,9 @@ net::awaitable<RunResult> run_container(Run& run, const Agent& agent, std::vecto
   RunResult out;
 
   if (agent.agent_type == "PARALLEL_AGENT") {
-    using Op = decltype(net::co_spawn(run.app.ioc, run_any(run, subs[0], messages, none, depth + 1), net::deferred));
+    using Op = decltype(net::co_spawn(run.rt.executor, run_any(run, subs[0], messages, none, depth + 1), net::deferred));
     std::vector<Op> ops;
-    for (const auto& sub : subs) ops.push_back(net::co_spawn(run.app.ioc, run_any(run, sub, messages, none, depth + 1), net::deferred));
+    for (const auto& sub : subs) ops.push_back(net::co_spawn(run.rt.executor, run_any(run, sub, messages, none, depth + 1), net::deferred));
     auto group = net::experimental::make_parallel_group(std::move(ops));
     auto waiting = group.async_wait(net::experimental::wait_for_all(), net::use_awaitable);
     auto [order, errors, results] = co_await std::move(waiting);
@@ -265,8 +264,8 @@ net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<Chat
 
 }  // namespace
 
-net::awaitable<RunResult> run_agent(App& app, const Agent& agent, const Invocation& invocation) {
-  Run run{app, invocation, {}, {}, 0};
+net::awaitable<RunResult> run_agent(const Runtime& rt, const Agent& agent, const Invocation& invocation) {
+  Run run{rt, invocation, {}, {}, 0};
   auto step = run_any(run, agent, invocation.messages, invocation.sink, 0);
   RunResult result = co_await std::move(step);
   result.usage = run.usage;

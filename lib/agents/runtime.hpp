@@ -6,11 +6,12 @@
 #pragma once
 
 #include "agents/registry.hpp"
+#include "db/database.hpp"
+#include "models/providers.hpp"
 #include "models/types.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-
-namespace agentd { struct App; }
 
 namespace agentd::agents {
 
@@ -41,7 +42,15 @@ struct RunResult {
 // The orchestrator's own identity when an organization has no active agent.
 extern const char* const kOrchestratorId;
 
-boost::asio::awaitable<RunResult> run_agent(App& app, const Agent& agent, const Invocation& invocation);
+// What running an agent needs: its datastores (read), the model providers, and the io
+// executor that parallel sub-agents run on.
+struct Runtime {
+  db::Database& db;
+  models::Providers& providers;
+  boost::asio::any_io_executor executor;
+};
+
+boost::asio::awaitable<RunResult> run_agent(const Runtime& rt, const Agent& agent, const Invocation& invocation);
 
 // Routing (API.md 3.2): the active agent whose name, description and instruction best match
 // the question by BM25, else the default agent (the oldest active one); nullopt when the

@@ -120,13 +120,15 @@ std::vector<models::ChatMessage> session_history(db::Conn& conn, const Session& 
   return out;
 }
 
-void append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now) {
+std::string append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now) {
   const std::string created = iso8601_unix(now);
+  std::string last_id;
   for (const auto& t : turns) {
+    last_id = uuid_v4();
     auto& ins = conn.prepare(
         "INSERT INTO chat_messages (public_id, session_id, role, content, agent_id, created_at, usage, citations, extra) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    ins.bind(1, uuid_v4());
+    ins.bind(1, last_id);
     ins.bind(2, session.id);
     ins.bind(3, t.message.role);
     ins.bind(4, t.message.content);
@@ -155,6 +157,7 @@ void append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& 
   upd.bind(4, now);
   upd.bind(5, session.id);
   upd.exec();
+  return last_id;
 }
 
 SessionPage list_sessions(db::Conn& conn, const SessionOwner& owner, int page, int page_size) {

@@ -48,8 +48,9 @@ struct NewTurn {
   std::optional<boost::json::object> usage;
   boost::json::array citations;
 };
-// Appends the turns in order and updates the session (last agent, title, count, time).
-void append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now);
+// Appends the turns in order and updates the session (last agent, title, count, time);
+// returns the last message's public id.
+std::string append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now);
 
 struct SessionPage {
   std::vector<Session> sessions;

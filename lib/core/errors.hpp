@@ -1,9 +1,10 @@
-// Domain errors. Services throw AppError (or return it); api/error_map.cpp is the one place that
-// turns an AppError into each dialect's status code and body.
+// Domain errors: a kind, a machine code and structured details. Services throw AppError; each
+// dialect's error table (lib/api/<dialect>/dialect.cpp) renders it in that dialect's shape.
 #pragma once
 
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -29,6 +30,14 @@ enum class ErrorKind {
   internal,
 };
 
+// What was wrong with one input field, for dialects that render validation errors in their own
+// words (the Agents API's details, Laravel's messages): the rule broken and its parameters.
+struct Violation {
+  std::string field;  // "name", "messages[0].role"
+  std::string rule;   // required, string, integer, number, boolean, array, object, min, max, between, in, format
+  boost::json::object params;  // {"min":1,"max":200}, {"values":["a","b"]}
+};
+
 struct AppError : std::runtime_error {
   AppError(ErrorKind kind, std::string code, std::string message, boost::json::object extra = {})
       : std::runtime_error(message), kind(kind), code(std::move(code)), message(std::move(message)),
@@ -42,16 +51,24 @@ struct AppError : std::runtime_error {
   boost::json::object extra;
   // External API "type" when the seed uses a specific one; empty: derived from kind.
   std::string type;
-  // Offending field for validation errors (Workspace API's errors map, Agents API's details.field).
-  std::string field;
+  // Validation errors: the offending field and the rule it broke.
+  std::optional<Violation> violation;
   int retry_after = 0;
 };
 
 int http_status(ErrorKind kind);
 
+// `message` is the External API's wording; a field names the violation (rule "invalid" unless given).
 inline AppError bad_request(std::string message, std::string field = {}, std::string code = "invalid_request") {
   AppError e(ErrorKind::bad_request, std::move(code), std::move(message));
-  e.field = std::move(field);
+  if (!field.empty()) e.violation = Violation{std::move(field), "invalid", {}};
+  return e;
+}
+
+inline AppError invalid_field(std::string field, std::string rule, boost::json::object params, std::string message,
+                              std::string code = "invalid_request") {
+  AppError e(ErrorKind::bad_request, std::move(code), std::move(message));
+  e.violation = Violation{std::move(field), std::move(rule), std::move(params)};
   return e;
 }
 

@@ -14,9 +14,9 @@ constexpr std::size_t kMaxUnreadBytes = 64 * 1024;  // what a client may send wh
 }  // namespace
 
 ConnectionEventStream::ConnectionEventStream(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                             const HttpLimits& limits, Metrics& metrics, const RequestContext& ctx,
+                                             const HttpLimits& limits, Metrics& metrics, std::string request_id,
                                              bool keep_alive)
-    : stream_(stream), buffer_(buffer), limits_(limits), metrics_(metrics), ctx_(ctx), keep_alive_(keep_alive),
+    : stream_(stream), buffer_(buffer), limits_(limits), metrics_(metrics), request_id_(std::move(request_id)), keep_alive_(keep_alive),
       wake_writer_(stream.get_executor()), space_(stream.get_executor()), exited_(stream.get_executor()) {}
 
 ConnectionEventStream::~ConnectionEventStream() {
@@ -38,8 +38,7 @@ void ConnectionEventStream::client_left() {
 }
 
 net::awaitable<void> ConnectionEventStream::open(Response& head) {
-  if (ctx_.limit_snapshot) set_rate_limit_headers(head, *ctx_.limit_snapshot);
-  head.set("X-Request-Id", ctx_.request_id);
+  head.set("X-Request-Id", request_id_);
   head.set(bhttp::field::content_type, "text/event-stream");
   head.set(bhttp::field::cache_control, "no-cache");
   head.set("X-Accel-Buffering", "no");

@@ -19,7 +19,7 @@ namespace agentd::http {
 class ConnectionEventStream final : public EventStream {
  public:
   ConnectionEventStream(beast::tcp_stream& stream, beast::flat_buffer& buffer, const HttpLimits& limits,
-                        Metrics& metrics, const RequestContext& ctx, bool keep_alive);
+                        Metrics& metrics, std::string request_id, bool keep_alive);
   ~ConnectionEventStream() override;
 
   net::awaitable<void> open(Response& head) override;
@@ -27,7 +27,7 @@ class ConnectionEventStream final : public EventStream {
   bool client_gone() const override { return gone_; }
   net::cancellation_slot hangup_slot() override { return hangup_.slot(); }
 
-  bool opened() const { return opened_; }
+  bool opened() const override { return opened_; }
   // After the handler returned: sends what is queued and the last chunk.
   net::awaitable<void> finish();
 
@@ -41,7 +41,7 @@ class ConnectionEventStream final : public EventStream {
   beast::flat_buffer& buffer_;
   const HttpLimits& limits_;
   Metrics& metrics_;
-  const RequestContext& ctx_;
+  std::string request_id_;
   bool keep_alive_;
   // Unsent events from head_ on (a deque would allocate a block per idle stream).
   std::vector<std::string> queue_;

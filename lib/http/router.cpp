@@ -40,13 +40,15 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
-void Router::add(Route route) {
-  routes_.push_back(std::make_unique<Route>(std::move(route)));
-  const Route* r = routes_.back().get();
-  Compiled c{r, {}, 0};
-  for (auto seg : split_path(r->pattern)) {
+namespace {
+bool is_param(std::string_view seg) { return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}'; }
+}  // namespace
+
+void PatternTable::add(std::size_t index, bhttp::verb method, std::string_view pattern) {
+  Compiled c{index, method, {}, 0};
+  for (auto seg : split_path(pattern)) {
     c.segments.emplace_back(seg);
-    if (!(seg.size() >= 2 && seg.front() == '{' && seg.back() == '}')) ++c.literals;
+    if (!is_param(seg)) ++c.literals;
   }
   compiled_.push_back(std::move(c));
   // Most literal segments first, so that /agents/models wins over /agents/{id}.
@@ -54,43 +56,27 @@ void Router::add(Route route) {
                    [](const Compiled& a, const Compiled& b) { return a.literals > b.literals; });
 }
 
-RouteMatch Router::match(bhttp::verb method, std::string_view path) const {
+PatternTable::Match PatternTable::match(bhttp::verb method, std::string_view path) const {
   const auto segments = split_path(path);
-  RouteMatch m;
+  Match m;
   for (const auto& c : compiled_) {
     if (c.segments.size() != segments.size()) continue;
     bool ok = true;
-    for (std::size_t i = 0; ok && i < segments.size(); ++i) {
-      const auto& p = c.segments[i];
-      const bool is_param = p.size() >= 2 && p.front() == '{' && p.back() == '}';
-      ok = is_param || p == segments[i];
-    }
+    for (std::size_t i = 0; ok && i < segments.size(); ++i) ok = is_param(c.segments[i]) || c.segments[i] == segments[i];
     if (!ok) continue;
-    if (c.route->method != method) {
-      if (std::find(m.allowed.begin(), m.allowed.end(), c.route->method) == m.allowed.end())
-        m.allowed.push_back(c.route->method);
+    if (c.method != method) {
+      if (std::find(m.allowed.begin(), m.allowed.end(), c.method) == m.allowed.end()) m.allowed.push_back(c.method);
       continue;
     }
-    if (!m.route) {
-      m.route = c.route;
-      for (std::size_t i = 0; i < segments.size(); ++i) {
-        const auto& p = c.segments[i];
-        if (p.size() >= 2 && p.front() == '{' && p.back() == '}')
-          m.params.emplace_back(p.substr(1, p.size() - 2), percent_decode(segments[i]));
-      }
+    if (m.index == npos) {
+      m.index = c.index;
+      for (std::size_t i = 0; i < segments.size(); ++i)
+        if (is_param(c.segments[i]))
+          m.params.emplace_back(c.segments[i].substr(1, c.segments[i].size() - 2), percent_decode(segments[i]));
     }
   }
-  if (m.route) m.allowed.clear();
+  if (m.index != npos) m.allowed.clear();
   return m;
-}
-
-Dialect dialect_for_path(std::string_view path) {
-  auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
-  if (starts("/api/external")) return Dialect::external;
-  if (starts("/api/v1")) return Dialect::workspace;
-  if (starts("/v1/chat/") || starts("/v1/models")) return Dialect::external;
-  if (starts("/v1")) return Dialect::agents;
-  return Dialect::external;
 }
 
 }  // namespace agentd::http

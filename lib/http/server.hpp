@@ -1,33 +1,33 @@
 // The HTTP/1.1 listener: one coroutine per connection on the io thread, keep-alive, a 16 KiB
 // header limit, per-route body limits (413 before the body is read), read/idle/write deadlines,
-// X-Request-Id, one JSON log line per request, and graceful shutdown.
+// X-Request-Id, one JSON log line per request, and graceful shutdown. What a request means is
+// the Dispatcher's business.
 #pragma once
 
 #include "core/config.hpp"
 #include "http/metrics.hpp"
-#include "http/router.hpp"
 #include "http/types.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include <functional>
 #include <set>
 
 namespace agentd::http {
 
-// Runs a matched route (the access pipeline, then the handler).
-using Pipeline = std::function<net::awaitable<Response>(RequestContext&)>;
-
 class Server {
  public:
-  Server(net::io_context& ioc, const HttpLimits& limits, const Router& router, Metrics& metrics, Pipeline pipeline);
+  Server(net::io_context& ioc, const HttpLimits& limits, Dispatcher& dispatcher, Metrics& metrics);
   ~Server() { *alive_ = false; }
 
   // Binds and listens; returns the port (useful with port 0).
   unsigned short listen(const std::string& host, unsigned short port);
   void start();
   // Stops accepting and closes idle connections; busy ones close after their response.
-  void begin_shutdown();
+  // `on_drained` runs (on the io thread) once the last connection has ended.
+  void begin_shutdown(std::function<void()> on_drained);
   // Closes every remaining connection (the grace period is over).
   void force_close();
   std::size_t connections() const { return sessions_.size(); }
@@ -36,18 +36,23 @@ class Server {
   struct Session;
   net::awaitable<void> accept_loop();
   net::awaitable<void> run_session(net::ip::tcp::socket socket);
-  net::awaitable<Response> respond(Request& req, const RouteMatch& match, std::string request_id,
-                                   std::optional<RequestContext>& ctx,
-                                   const std::function<void(RequestContext&)>& attach_stream);
+  // The steps of one request on a session; false ends the connection.
+  net::awaitable<bool> read_header(Session& s, bhttp::request_parser<bhttp::string_body>& parser);
+  net::awaitable<bool> read_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
+                                 double started);
+  net::awaitable<bool> answer(Session& s, Exchange& ex, double started);
+  net::awaitable<void> write_and_close(Session& s, Response& res);
+  void record(const Exchange& ex, unsigned status, double started);
+  void session_ended(Session* s);
 
   net::io_context& ioc_;
   HttpLimits limits_;
-  const Router& router_;
+  Dispatcher& dispatcher_;
   Metrics& metrics_;
-  Pipeline pipeline_;
   net::ip::tcp::acceptor acceptor_;
   std::set<Session*> sessions_;
   bool shutting_down_ = false;
+  std::function<void()> on_drained_;
   // Session coroutines still suspended when the io_context stops are destroyed with it, after
   // the Server: they check this before touching it.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

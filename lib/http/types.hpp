@@ -1,21 +1,17 @@
-// Request/response types and the route declaration shared by the server, the access pipeline
-// and the dialect adapters.
+// Transport types: requests and responses, the live side of a streamed response, and the
+// dispatcher through which the server hands a request to whatever serves it. Nothing here knows
+// routes' meaning, keys or dialects.
 #pragma once
-
-#include "access/keys.hpp"
-#include "access/rate_limiter.hpp"
-#include "core/money.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/json/value.hpp>
-#include <boost/url/url_view.hpp>
+#include <boost/json/object.hpp>
 
-#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace agentd::http {
@@ -26,38 +22,14 @@ namespace net = boost::asio;
 
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
-
-// Which public API a route belongs to: decides the error shape and authentication headers.
-enum class Dialect { external, workspace, agents, server };
-
-struct RequestContext;
-using Handler = std::function<net::awaitable<Response>(RequestContext&)>;
-// Reserve-before-work estimate of a billable request, in micro-credits.
-using Estimator = std::function<Micros(const RequestContext&)>;
-
-struct Route {
-  bhttp::verb method = bhttp::verb::get;
-  std::string pattern;      // "/api/external/rag/uploads/{upload_id}"
-  Dialect dialect = Dialect::external;
-  std::string scope;        // empty: no authentication
-  std::size_t body_limit = 0;  // 0: the server's default (1 MiB)
-  Estimator estimate;       // set: billable
-  Handler handler;
-};
-
-// Who is calling, once authenticated: the key and the organization this request acts in.
-struct Principal {
-  std::shared_ptr<const access::KeyRecord> key;
-  access::Membership org;
-  access::Limits limits;
-};
+using PathParams = std::vector<std::pair<std::string, std::string>>;  // percent-decoded
 
 // The live side of a streamed response (Server-Sent Events), given to handlers by the server.
 class EventStream {
  public:
   virtual ~EventStream() = default;
-  // Commits the response: sends `head` (status, headers) with chunked transfer coding, the
-  // rate-limit headers and X-Request-Id. Pings start with it.
+  // Commits the response: sends `head` (status, headers) with chunked transfer coding and
+  // X-Request-Id. Pings start with it.
   virtual net::awaitable<void> open(Response& head) = 0;
   // Queues one event's text ("data: ...\n\n"); waits while the stream's queue is full.
   // False once the client is gone.
@@ -65,32 +37,40 @@ class EventStream {
   virtual bool client_gone() const = 0;
   // Emits terminal cancellation when the client hangs up (bind the producer's work to it).
   virtual net::cancellation_slot hangup_slot() = 0;
+  virtual bool opened() const = 0;
 };
 
-struct RequestContext {
+// One request as the server hands it to the dispatcher: first with its header only (route()),
+// then with its body (dispatch()).
+struct Exchange {
   Request& request;
-  const Route& route;
+  std::string_view path;  // the target without its query
   std::string request_id;
-  std::vector<std::pair<std::string, std::string>> path_params;  // decoded
-  boost::urls::url_view url;
-  std::optional<Principal> principal;
-  // Billable routes: the real cost once known (settled instead of the estimate).
-  std::optional<Micros> cost;
-  // The key's buckets once it is known: every response of the request carries them as the
-  // X-RateLimit-* headers (a streamed one in its head).
-  std::optional<access::LimitSnapshot> limit_snapshot;
-  // Set by the server; a handler that calls stream->open() answers through it, and the
-  // Response it returns is not sent.
-  EventStream* stream = nullptr;
-  bool streamed = false;
+  EventStream* stream = nullptr;  // set before dispatch()
+  // The dispatcher's own record of the route found by route(); opaque to the transport.
+  const void* route = nullptr;
+  PathParams params;
+  // Filled by the dispatcher for the request's metrics and log line.
+  std::string_view route_label = "unmatched";
+  boost::json::object log_fields;
+};
 
-  const std::string& param(std::string_view name) const;
-  std::optional<std::string> query(std::string_view name) const;
+// Why the transport answered a request itself, before dispatching it.
+enum class Refusal { malformed, header_too_large, payload_too_large };
+
+class Dispatcher {
+ public:
+  virtual ~Dispatcher() = default;
+  // The header is read: find the route (kept in `ex`) and say how large its body may be.
+  virtual std::size_t route(Exchange& ex) = 0;
+  // The body is read: answer. A handler that opened ex.stream answers through it instead.
+  virtual net::awaitable<Response> dispatch(Exchange& ex) = 0;
+  // The answer to a request refused by the transport, in the shape of whoever owns `path`
+  // (empty when no header could be read).
+  virtual Response refuse(std::string_view path, Refusal why, std::string message) = 0;
 };
 
 Response make_response(unsigned status, std::string body, std::string_view content_type = "application/json");
 Response json_response(unsigned status, const boost::json::value& body);
-// The nine X-RateLimit-* headers (API.md 1.2).
-void set_rate_limit_headers(Response& res, const access::LimitSnapshot& s);
 
 }  // namespace agentd::http

@@ -2,8 +2,7 @@
 
 #include "core/offload.hpp"
 #include "knowledge/files.hpp"
-#include "knowledge/store.hpp"
-#include "server/app.hpp"
+#include "knowledge/uploads.hpp"
 
 #include <filesystem>
 
@@ -17,16 +16,16 @@ std::string upload_id_of(const jobs::Job& job) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-net::awaitable<void> index_upload(App& app, const jobs::Job& job, jobs::JobContext& ctx) {
+net::awaitable<void> index_upload(const IndexerDeps& deps, const jobs::Job& job, jobs::JobContext& ctx) {
   const std::string upload_id = upload_id_of(job);
-  auto beginning = app.write_db([upload_id](db::Conn& c) { return begin_processing(c, upload_id); });
+  auto beginning = deps.db.write([upload_id](db::Conn& c) { return begin_processing(c, upload_id); });
   const std::optional<Upload> upload = co_await std::move(beginning);
   if (!upload) co_return;
 
   const auto type = file_type_for_extension(extension_of(upload->filename));
   if (!type) throw jobs::JobError("Unsupported file extension: " + extension_of(upload->filename), true);
-  const std::string path = (std::filesystem::path(app.config.data_dir) / upload->storage_path).string();
-  auto extracting = offload(app.cpu_pool, [path, type = *type, cancelled = ctx.cancelled] {
+  const std::string path = (std::filesystem::path(deps.data_dir) / upload->storage_path).string();
+  auto extracting = offload(deps.cpu_pool, [path, type = *type, cancelled = ctx.cancelled] {
     std::string bytes;
     try {
       bytes = read_file(path);
@@ -44,19 +43,19 @@ net::awaitable<void> index_upload(App& app, const jobs::Job& job, jobs::JobConte
     throw jobs::JobError(e.what(), true);
   }
 
-  auto marking = app.write_db([upload_id](db::Conn& c) { set_upload_status(c, upload_id, "indexing"); });
+  auto marking = deps.db.write([upload_id](db::Conn& c) { set_upload_status(c, upload_id, "indexing"); });
   co_await std::move(marking);
-  const double now = app.clock.unix_seconds();
-  auto indexing = offload(app.pool, [&app, &upload, &chunks, now] {
-    auto replaced = app.store.write([&](db::Conn& c) { return complete_upload(c, *upload, chunks, now); });
-    remove_files(app.config.data_dir, replaced);
+  const double now = deps.clock.unix_seconds();
+  auto indexing = offload(deps.db.pool(), [&deps, &upload, &chunks, now] {
+    auto replaced = deps.db.store().write([&](db::Conn& c) { return complete_upload(c, *upload, chunks, now); });
+    remove_files(deps.data_dir, replaced);
   });
   co_await std::move(indexing);
 }
 
 }  // namespace
 
-void register_indexer(App& app) {
+void register_indexer(jobs::Scheduler& jobs, IndexerDeps deps) {
   jobs::KindOptions options;
   options.concurrency = 2;
   options.lease_seconds = 300;
@@ -64,8 +63,8 @@ void register_indexer(App& app) {
   options.on_failed = [](db::Conn& c, const jobs::Job& job, const std::string& reason) {
     fail_upload(c, upload_id_of(job), reason);
   };
-  app.jobs.add_kind("rag_index", options, [&app](const jobs::Job& job, jobs::JobContext& ctx) {
-    return index_upload(app, job, ctx);
+  jobs.add_kind("rag_index", options, [deps](const jobs::Job& job, jobs::JobContext& ctx) {
+    return index_upload(deps, job, ctx);
   });
 }
 

@@ -4,10 +4,19 @@
 // or repeated restarts).
 #pragma once
 
-namespace agentd { struct App; }
+#include "core/clock.hpp"
+#include "db/database.hpp"
+#include "jobs/scheduler.hpp"
 
 namespace agentd::knowledge {
 
-void register_indexer(App& app);
+struct IndexerDeps {
+  db::Database& db;
+  boost::asio::thread_pool& cpu_pool;  // extraction
+  std::string data_dir;
+  const Clock& clock;
+};
+
+void register_indexer(jobs::Scheduler& jobs, IndexerDeps deps);
 
 }  // namespace agentd::knowledge

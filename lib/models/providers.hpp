@@ -21,6 +21,8 @@ class Providers {
   };
   // Throws AppError unavailable `model_unavailable` for an unknown provider.
   Resolved resolve(const std::string& model) const;
+  // A provider of this name is configured ("builtin" always is).
+  bool has(std::string_view name) const { return name == "builtin" || named_.find(name) != named_.end(); }
 
  private:
   std::unique_ptr<Provider> builtin_;

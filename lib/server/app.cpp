@@ -2,7 +2,6 @@
 
 #include "access/credits.hpp"
 #include "access/idempotency.hpp"
-#include "access/pipeline.hpp"
 #include "core/log.hpp"
 #include "knowledge/indexer.hpp"
 
@@ -19,12 +18,20 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       pool(static_cast<std::size_t>(std::max(1, config.worker_threads))),
       cpu_pool(static_cast<std::size_t>(std::max(1, config.cpu_threads))),
       store(config.data_dir, config.reader_connections),
+      db(store, pool),
       keys(store, pool, clock, config.key_cache_refresh_seconds),
       limiter(clock),
+      gate(keys, limiter, db, clock, config, metrics),
       jobs(io, store, pool, clock),
       providers(config),
-      server(io, config.http, router, metrics, [this](http::RequestContext& ctx) { return access::run_pipeline(*this, ctx); }),
-      checkpoint_timer_(io) {
+      agents(db, clock),
+      chat(agents::Runtime{db, providers, io.get_executor()}, clock, sessions, config.prices),
+      knowledge(db, cpu_pool, config.data_dir, config.prices, clock, jobs),
+      services{config, clock, db, cpu_pool, metrics, agents, chat, sessions, knowledge, providers},
+      dispatcher(gate, config.http.default_body_limit),
+      server(io, config.http, dispatcher, metrics),
+      checkpoint_timer_(io),
+      grace_timer_(io) {
   log::set_level(config.log_level);
   // Nothing in flight survives a restart: open reservations and running idempotency claims go.
   store.write([&](db::Conn& c) {
@@ -32,8 +39,8 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
     access::purge_idempotency(c, clock.unix_seconds());
   });
   metrics.add_provider([this] { return jobs.metrics(); });
-  knowledge::register_indexer(*this);
-  register_routes(*this);
+  knowledge::register_indexer(jobs, {db, cpu_pool, config.data_dir, clock});
+  register_dialects(dispatcher, services);
 }
 
 App::~App() {
@@ -73,37 +80,26 @@ void App::schedule_checkpoint() {
 void App::stop(std::function<void()> on_stopped) {
   stopping_ = true;
   checkpoint_timer_.cancel();
-  server.begin_shutdown();
   keys.stop();
   // Jobs in flight keep their rows `running`; the next start puts them back to pending.
   jobs.stop();
-  net::co_spawn(
-      ioc,
-      [this, on_stopped]() -> net::awaitable<void> {
-        net::steady_timer timer(ioc);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.http.shutdown_grace_ms);
-        while (server.connections() > 0 && std::chrono::steady_clock::now() < deadline) {
-          timer.expires_after(std::chrono::milliseconds(20));
-          co_await timer.async_wait(net::use_awaitable);
-        }
-        if (server.connections() > 0) {
-          log::warn("shutdown grace period over; closing " + std::to_string(server.connections()) + " connections");
-          server.force_close();
-        }
-        on_stopped();
-      },
-      net::detached);
-}
-
-access::Limits App::limits_for(const access::KeyRecord& key, const std::string& plan) const {
-  access::Limits l;
-  if (auto it = config.plans.find(plan); it != config.plans.end()) {
-    l = {it->second.rpm, it->second.rph, it->second.concurrency};
-  }
-  if (key.rpm) l.rpm = *key.rpm;
-  if (key.rph) l.rph = *key.rph;
-  if (key.concurrency) l.concurrency = *key.concurrency;
-  return l;
+  auto done = std::make_shared<std::function<void()>>(std::move(on_stopped));
+  auto finish = [done] {
+    if (*done) std::exchange(*done, {})();
+  };
+  // The last connection to end cancels the grace timer; if the grace period ends first, the
+  // remaining connections are closed.
+  server.begin_shutdown([this, finish] {
+    grace_timer_.cancel();
+    finish();
+  });
+  grace_timer_.expires_after(std::chrono::milliseconds(config.http.shutdown_grace_ms));
+  grace_timer_.async_wait([this, finish](boost::system::error_code ec) {
+    if (ec) return;
+    log::warn("shutdown grace period over; closing " + std::to_string(server.connections()) + " connections");
+    server.force_close();
+    finish();
+  });
 }
 
 }  // namespace agentd

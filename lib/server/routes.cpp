@@ -1,15 +1,16 @@
-#include "api/routes.hpp"
+// Every dialect agentd speaks: one line each. The first is the fallback whose shape answers
+// paths no dialect claims. Adding a dialect: docs/architecture.md, "Adding a dialect".
+#include "api/agents_v1/dialect.hpp"
+#include "api/external/dialect.hpp"
+#include "api/workspace/dialect.hpp"
 #include "server/app.hpp"
 
 namespace agentd {
 
-void register_routes(App& app) {
-  api::register_server_routes(app);
-  api::register_external_routes(app);
-  api::register_rag_routes(app);
-  api::register_external_agent_routes(app);
-  api::register_chat_routes(app);
-  api::register_session_routes(app);
+void register_dialects(api::Dispatcher& dispatcher, const api::Services& services) {
+  api::external::install(dispatcher, services);
+  api::workspace::install(dispatcher, services);
+  api::agents_v1::install(dispatcher, services);
 }
 
 }  // namespace agentd

@@ -24,24 +24,26 @@ struct TestRoutes {
     return [this](App& app) {
       namespace net = boost::asio;
       gate = std::make_unique<net::steady_timer>(app.ioc, std::chrono::seconds(60));
-      app.router.add({http::bhttp::verb::post, "/api/external/test/billable", http::Dialect::external,
-                      "orchestrator:invoke", 0, [](const http::RequestContext&) -> Micros { return 2'000; },
-                      [this](http::RequestContext& ctx) -> net::awaitable<http::Response> {
-                        const int n = ++billable_calls;
-                        co_return http::json_response(200, {{"call", n}, {"echo", ctx.request.body()}});
-                      }});
-      app.router.add({http::bhttp::verb::post, "/api/external/test/gate", http::Dialect::external,
-                      "orchestrator:invoke", 0, [](const http::RequestContext&) -> Micros { return 2'000; },
-                      [this](http::RequestContext&) -> net::awaitable<http::Response> {
-                        ++gate_entered;
-                        if (!gate_open) co_await gate->async_wait(net::as_tuple(net::use_awaitable));
-                        co_return http::json_response(200, {{"passed", true}});
-                      }});
-      app.router.add({http::bhttp::verb::get, "/api/external/test/boom", http::Dialect::external, "credits:read", 0,
-                      nullptr, [](http::RequestContext&) -> net::awaitable<http::Response> {
-                        throw std::runtime_error("sqlite3.c:1234 secret internals");
-                        co_return http::make_response(200, "");
-                      }});
+      const api::Dialect* external = &app.dispatcher.dialects().owner("/api/external");
+      auto estimate = [](const access::Call&) -> Micros { return 2'000; };
+      app.dispatcher.add({.method = http::bhttp::verb::post, .pattern = "/api/external/test/billable", .dialect = external,
+                          .scope = "orchestrator:invoke", .estimate = estimate,
+                          .handler = [this](api::RequestContext& ctx) -> net::awaitable<http::Response> {
+                            const int n = ++billable_calls;
+                            co_return http::json_response(200, {{"call", n}, {"echo", ctx.request.body()}});
+                          }});
+      app.dispatcher.add({.method = http::bhttp::verb::post, .pattern = "/api/external/test/gate", .dialect = external,
+                          .scope = "orchestrator:invoke", .estimate = estimate,
+                          .handler = [this](api::RequestContext&) -> net::awaitable<http::Response> {
+                            ++gate_entered;
+                            if (!gate_open) co_await gate->async_wait(net::as_tuple(net::use_awaitable));
+                            co_return http::json_response(200, {{"passed", true}});
+                          }});
+      app.dispatcher.add({.method = http::bhttp::verb::get, .pattern = "/api/external/test/boom", .dialect = external,
+                          .scope = "credits:read", .handler = [](api::RequestContext&) -> net::awaitable<http::Response> {
+                            throw std::runtime_error("sqlite3.c:1234 secret internals");
+                            co_return http::make_response(200, "");
+                          }});
     };
   }
 

@@ -14,10 +14,11 @@ namespace {
 
 std::function<void(App&)> whoami_route() {
   return [](App& app) {
-    app.router.add({http::bhttp::verb::get, "/api/v1/test/whoami", http::Dialect::workspace, "workspace:read", 0, nullptr,
-                    [](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-                      co_return http::json_response(200, {{"data", {{"team", ctx.principal->org.slug}}}});
-                    }});
+    app.dispatcher.add({.method = http::bhttp::verb::get, .pattern = "/api/v1/test/whoami",
+                        .dialect = &app.dispatcher.dialects().owner("/api/v1"), .scope = "workspace:read",
+                        .handler = [](api::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+                          co_return http::json_response(200, {{"data", {{"team", ctx.principal->org.slug}}}});
+                        }});
   };
 }
 

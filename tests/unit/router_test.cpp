@@ -6,17 +6,18 @@ using namespace agentd::http;
 
 namespace {
 
-Route route(bhttp::verb v, std::string pattern) {
-  Route r;
-  r.method = v;
-  r.pattern = std::move(pattern);
-  return r;
-}
+struct TestRoute {
+  bhttp::verb method;
+  std::string pattern;
+};
+using TestRouter = agentd::http::Router<TestRoute>;
+
+TestRoute route(bhttp::verb v, std::string pattern) { return {v, std::move(pattern)}; }
 
 }  // namespace
 
 TEST(Router, MatchesLiteralAndParameterSegments) {
-  Router r;
+  TestRouter r;
   r.add(route(bhttp::verb::get, "/api/external/rag/uploads/{upload_id}"));
   r.add(route(bhttp::verb::get, "/api/external/rag/uploads"));
   auto m = r.match(bhttp::verb::get, "/api/external/rag/uploads/550e8400");
@@ -32,7 +33,7 @@ TEST(Router, MatchesLiteralAndParameterSegments) {
 }
 
 TEST(Router, LiteralSegmentBeatsParameter) {
-  Router r;
+  TestRouter r;
   r.add(route(bhttp::verb::get, "/v1/agents/{id}"));
   r.add(route(bhttp::verb::get, "/v1/agents/models"));
   EXPECT_EQ(r.match(bhttp::verb::get, "/v1/agents/models").route->pattern, "/v1/agents/models");
@@ -40,7 +41,7 @@ TEST(Router, LiteralSegmentBeatsParameter) {
 }
 
 TEST(Router, UnknownPathIs404AndWrongVerbIs405WithAllow) {
-  Router r;
+  TestRouter r;
   r.add(route(bhttp::verb::get, "/api/external/agents"));
   r.add(route(bhttp::verb::post, "/api/external/agents"));
   r.add(route(bhttp::verb::delete_, "/api/external/agents/{id}"));
@@ -55,7 +56,7 @@ TEST(Router, UnknownPathIs404AndWrongVerbIs405WithAllow) {
 }
 
 TEST(Router, DecodesPercentEncodedParameters) {
-  Router r;
+  TestRouter r;
   r.add(route(bhttp::verb::delete_, "/api/external/rag/datastores/{id}/files/{filename}"));
   auto m = r.match(bhttp::verb::delete_, "/api/external/rag/datastores/ds-1/files/old%20policy%2Bv2.pdf");
   ASSERT_NE(m.route, nullptr);
@@ -64,16 +65,8 @@ TEST(Router, DecodesPercentEncodedParameters) {
 }
 
 TEST(Router, TrailingAndDoubleSlashesDoNotCreateSegments) {
-  Router r;
+  TestRouter r;
   r.add(route(bhttp::verb::get, "/health"));
   EXPECT_NE(r.match(bhttp::verb::get, "/health/").route, nullptr);
   EXPECT_EQ(r.match(bhttp::verb::get, "/health/x").route, nullptr);
-}
-
-TEST(Router, DialectForUnmatchedPaths) {
-  EXPECT_EQ(dialect_for_path("/api/external/x"), Dialect::external);
-  EXPECT_EQ(dialect_for_path("/api/v1/contacts"), Dialect::workspace);
-  EXPECT_EQ(dialect_for_path("/v1/agents/x/y"), Dialect::agents);
-  EXPECT_EQ(dialect_for_path("/v1/chat/completions"), Dialect::external);
-  EXPECT_EQ(dialect_for_path("/nothing"), Dialect::external);
 }

@@ -1,14 +1,14 @@
 // External API: agent management (API.md 3.2): list with filters, create, update, delete; and
-// the OpenAI-compatible model list (API.md 4). Invocation comes with the orchestrator (issue 4).
-#include "agents/registry.hpp"
-#include "api/routes.hpp"
+// the OpenAI-compatible model list (API.md 4). Rules are the agent service's.
+#include "agents/agent_service.hpp"
+#include "api/common/dispatcher.hpp"
+#include "api/common/json_body.hpp"
+#include "api/external/dialect.hpp"
 #include "core/clock.hpp"
-#include "core/errors.hpp"
-#include "server/app.hpp"
 
 #include <boost/json.hpp>
 
-namespace agentd::api {
+namespace agentd::api::external {
 namespace json = boost::json;
 using agents::Agent;
 using agents::AgentChanges;
@@ -42,44 +42,29 @@ json::object full_json(const Agent& a) {
   return o;
 }
 
-AppError field_error(const std::string& field, const std::string& what) { return bad_request(field + " must be " + what, field); }
-
 AgentChanges parse_changes(const std::string& body) {
-  json::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) throw bad_request("Request body must be a JSON object");
+  const JsonBody b = JsonBody::parse(body);
   AgentChanges c;
-  for (const auto& kv : v.as_object()) {
+  for (const auto& kv : b.object()) {
     const std::string key(kv.key());
     const json::value& x = kv.value();
     auto text = [&]() -> std::string {
-      if (!x.is_string()) throw field_error(key, "a string");
+      if (!x.is_string()) throw field_type(key, "string", "a string");
       return std::string(x.as_string());
     };
     auto integer = [&]() -> int {
-      if (!x.is_int64()) throw field_error(key, "an integer");
+      if (!x.is_int64()) throw field_type(key, "integer", "an integer");
       return static_cast<int>(std::clamp<std::int64_t>(x.as_int64(), -1, 2'000'000'000));
     };
-    auto list = [&]() {
-      if (!x.is_array()) throw field_error(key, "an array of strings");
-      std::vector<std::string> out;
-      for (const auto& e : x.as_array()) {
-        if (!e.is_string()) throw field_error(key, "an array of strings");
-        out.emplace_back(e.as_string());
-      }
-      return out;
-    };
-    auto boolean = [&]() {
-      if (!x.is_bool()) throw field_error(key, "true or false");
-      return x.as_bool();
-    };
+    auto list = [&]() { return b.strings(key).value_or(std::vector<std::string>{}); };
+    auto boolean = [&]() { return b.boolean(key).value_or(false); };
     if (key == "name") c.name = text();
     else if (key == "description") c.description = text();
     else if (key == "agent_type") c.agent_type = text();
     else if (key == "instruction") c.instruction = text();
     else if (key == "model") c.model = text();
     else if (key == "temperature") {
-      if (!x.is_null() && !x.is_number()) throw field_error(key, "a number");
+      if (!x.is_null() && !x.is_number()) throw field_type(key, "number", "a number");
       c.temperature = x.is_null() ? std::optional<double>() : std::optional<double>(x.to_number<double>());
     } else if (key == "max_output_tokens") {
       c.max_output_tokens = x.is_null() ? std::optional<int>() : std::optional<int>(integer());
@@ -95,72 +80,49 @@ AgentChanges parse_changes(const std::string& body) {
   return c;
 }
 
-AppError agent_not_found(const std::string& ref) { return not_found("agent_not_found", "Agent not found: " + ref); }
-
-net::awaitable<http::Response> list(App& app, http::RequestContext& ctx) {
-  const std::string type = ctx.query("agent_type").value_or("");
-  if (!type.empty() && std::find(agents::agent_types().begin(), agents::agent_types().end(), type) == agents::agent_types().end())
+net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
+  agents::AgentQuery query;
+  query.agent_type = ctx.query("agent_type").value_or("");
+  if (!query.agent_type.empty() &&
+      std::find(agents::agent_types().begin(), agents::agent_types().end(), query.agent_type) == agents::agent_types().end())
     throw bad_request("agent_type must be one of LLM_AGENT, SEQUENTIAL_AGENT, PARALLEL_AGENT, LOOP_AGENT", "agent_type",
                       "invalid_parameter");
-  std::optional<bool> active;
   if (auto a = ctx.query("is_active")) {
     if (*a != "true" && *a != "false") throw bad_request("is_active must be true or false", "is_active", "invalid_parameter");
-    active = *a == "true";
+    query.is_active = *a == "true";
   }
-  const auto org = ctx.principal->org.org_id;
-  auto work = app.read_db([org, type, active](db::Conn& c) { return agents::list_agents(c, org, type, active); });
-  const auto all = co_await std::move(work);
+  auto listing = s.agents.list(ctx.principal->org.org_id, query);
+  const auto page = co_await std::move(listing);
   json::array items;
-  for (const auto& a : all) items.push_back(summary_json(a));
-  co_return http::json_response(200, {{"agents", std::move(items)}, {"total", all.size()}});
+  for (const auto& a : page.agents) items.push_back(summary_json(a));
+  co_return http::json_response(200, {{"agents", std::move(items)}, {"total", page.total}});
 }
 
-net::awaitable<http::Response> create(App& app, http::RequestContext& ctx) {
-  const AgentChanges changes = parse_changes(ctx.request.body());
-  const auto org = ctx.principal->org.org_id;
-  const double now = app.clock.unix_seconds();
-  auto work = app.write_db([org, changes, now](db::Conn& c) { return agents::create_agent(c, org, changes, now); });
-  const Agent agent = co_await std::move(work);
+net::awaitable<http::Response> create(const Services& s, RequestContext& ctx) {
+  auto creating = s.agents.create(ctx.principal->org.org_id, parse_changes(ctx.request.body()));
+  const Agent agent = co_await std::move(creating);
   co_return http::json_response(200, full_json(agent));
 }
 
-net::awaitable<http::Response> update(App& app, http::RequestContext& ctx) {
-  const AgentChanges changes = parse_changes(ctx.request.body());
-  const auto org = ctx.principal->org.org_id;
-  const std::string ref = ctx.param("agent_id");
-  const double now = app.clock.unix_seconds();
-  auto work = app.write_db([org, ref, changes, now](db::Conn& c) {
-    auto agent = agents::find_agent(c, org, ref);
-    if (agent) agents::update_agent(c, org, *agent, changes, now);
-    return agent;
-  });
-  const auto agent = co_await std::move(work);
-  if (!agent) throw agent_not_found(ref);
-  co_return http::json_response(200, full_json(*agent));
+net::awaitable<http::Response> update(const Services& s, RequestContext& ctx) {
+  auto updating = s.agents.update(ctx.principal->org.org_id, ctx.param("agent_id"), parse_changes(ctx.request.body()));
+  const auto updated = co_await std::move(updating);
+  co_return http::json_response(200, full_json(updated.after));
 }
 
-net::awaitable<http::Response> remove(App& app, http::RequestContext& ctx) {
-  const auto org = ctx.principal->org.org_id;
-  const std::string ref = ctx.param("agent_id");
-  auto work = app.write_db([org, ref](db::Conn& c) {
-    auto agent = agents::find_agent(c, org, ref);
-    if (agent && !agent->is_protected) agents::delete_agent(c, org, *agent);
-    return agent;
-  });
-  const auto agent = co_await std::move(work);
-  if (!agent) throw agent_not_found(ref);
-  if (agent->is_protected)
-    throw AppError(ErrorKind::forbidden, "delete_protected", "Agent '" + agent->name + "' is protected and cannot be deleted");
+net::awaitable<http::Response> remove(const Services& s, RequestContext& ctx) {
+  auto removing = s.agents.remove(ctx.principal->org.org_id, ctx.param("agent_id"));
+  const Agent agent = co_await std::move(removing);
   co_return http::json_response(200, {{"success", true},
-                                      {"agent_id", agent->id},
-                                      {"message", "Agent '" + agent->name + "' deleted successfully"}});
+                                      {"agent_id", agent.id},
+                                      {"message", "Agent '" + agent.name + "' deleted successfully"}});
 }
 
 // OpenAI's model list: the orchestrator, then every active agent by slug (API.md 4).
-net::awaitable<http::Response> models(App& app, http::RequestContext& ctx) {
-  const auto org = ctx.principal->org.org_id;
-  auto work = app.read_db([org](db::Conn& c) { return agents::list_agents(c, org, "", true); });
-  const auto active = co_await std::move(work);
+net::awaitable<http::Response> models(const Services& s, RequestContext& ctx) {
+  auto listing = s.agents.list(ctx.principal->org.org_id, {.is_active = true});
+  const auto page = co_await std::move(listing);
+  const auto& active = page.agents;
   auto unix_of = [](const std::string& iso) {
     double t = 0;
     return parse_iso8601(iso, t) ? static_cast<std::int64_t>(t) : std::int64_t{0};
@@ -176,20 +138,19 @@ net::awaitable<http::Response> models(App& app, http::RequestContext& ctx) {
 
 }  // namespace
 
-void register_external_agent_routes(App& app) {
-  using http::bhttp::verb;
-  const auto d = http::Dialect::external;
-  app.router.add({verb::get, "/api/external/agents", d, "agents:list", 0, nullptr,
-                  [&app](http::RequestContext& ctx) { return list(app, ctx); }});
-  app.router.add({verb::post, "/api/external/agents", d, "agents:write", 0, nullptr,
-                  [&app](http::RequestContext& ctx) { return create(app, ctx); }});
-  app.router.add({verb::patch, "/api/external/agents/{agent_id}", d, "agents:write", 0, nullptr,
-                  [&app](http::RequestContext& ctx) { return update(app, ctx); }});
-  app.router.add({verb::delete_, "/api/external/agents/{agent_id}", d, "agents:write", 0, nullptr,
-                  [&app](http::RequestContext& ctx) { return remove(app, ctx); }});
-  for (const char* path : {"/v1/models", "/api/external/v1/models"})
-    app.router.add({verb::get, path, d, "agents:list", 0, nullptr,
-                    [&app](http::RequestContext& ctx) { return models(app, ctx); }});
+void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
+  using bhttp::verb;
+  auto add = [&](verb method, const char* pattern, const char* scope,
+                 net::awaitable<http::Response> (*fn)(const Services&, RequestContext&)) {
+    d.add({.method = method, .pattern = pattern, .dialect = &dialect, .scope = scope,
+           .handler = [&s, fn](RequestContext& ctx) { return fn(s, ctx); }});
+  };
+  add(verb::get, "/api/external/agents", "agents:list", list);
+  add(verb::post, "/api/external/agents", "agents:write", create);
+  add(verb::patch, "/api/external/agents/{agent_id}", "agents:write", update);
+  add(verb::delete_, "/api/external/agents/{agent_id}", "agents:write", remove);
+  add(verb::get, "/v1/models", "agents:list", models);
+  add(verb::get, "/api/external/v1/models", "agents:list", models);
 }
 
-}  // namespace agentd::api
+}  // namespace agentd::api::external

@@ -1,22 +1,18 @@
 // External API and OpenAI-compatible chat completions (API.md 3.1, 3.2 invoke, 4): OpenAI's
-// request and response format, plain or streamed as Server-Sent Events.
-#include "access/pipeline.hpp"
-#include "agents/conversation.hpp"
-#include "api/error_map.hpp"
-#include "api/routes.hpp"
-#include "core/errors.hpp"
+// request and response format, plain or streamed as Server-Sent Events. The chat-turn service
+// runs the turn; this adapter parses and shapes.
+#include "agents/chat_turn.hpp"
+#include "api/common/dispatcher.hpp"
+#include "api/common/json_body.hpp"
+#include "api/external/dialect.hpp"
 #include "core/ids.hpp"
-#include "core/log.hpp"
 #include "models/tokens.hpp"
-#include "server/app.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/json.hpp>
 
 #include <sstream>
 
-namespace agentd::api {
+namespace agentd::api::external {
 namespace json = boost::json;
 using models::ChatMessage;
 
@@ -33,7 +29,9 @@ struct ChatRequest {
   json::value tool_choice;
 };
 
-AppError invalid(const std::string& field, const std::string& what) { return bad_request(field + " " + what, field); }
+AppError invalid(const std::string& field, const std::string& what) {
+  return invalid_field(field, what == "is required" ? "required" : "invalid", {}, field + " " + what);
+}
 
 std::string text_content(const json::value& v, const std::string& field) {
   if (v.is_string()) return std::string(v.as_string());
@@ -74,10 +72,8 @@ std::string session_ref(const json::value& v, const std::string& field) {
 }
 
 ChatRequest parse_chat(const std::string& body) {
-  json::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) throw bad_request("Request body must be a JSON object");
-  const auto& o = v.as_object();
+  const JsonBody b = JsonBody::parse(body);
+  const auto& o = b.object();
   ChatRequest r;
 
   const auto* messages = o.if_contains("messages");
@@ -206,18 +202,8 @@ json::array citations_json(const std::vector<agents::Citation>& citations) {
   return out;
 }
 
-Micros completion_cost(const App& app, int tokens) {
-  const auto& p = app.config.prices;
-  return p.completion_base + (p.completion_per_1000_tokens * tokens + 999) / 1000;
-}
-
-// Reserved before any work: the base price and the request's own text plus a 1,024-token answer.
-Micros completion_estimate(const App& app, const http::RequestContext& ctx) {
-  return completion_cost(app, models::count_tokens(ctx.request.body()) + 1024);
-}
-
 // One streamed completion: chunks as API.md 3.1 describes them.
-class ChunkWriter {
+class ChunkWriter final : public agents::TurnStream {
  public:
   ChunkWriter(http::EventStream& stream, std::string id, std::int64_t created, std::string model, std::string session_id)
       : stream_(stream), id_(std::move(id)), created_(created), model_(std::move(model)), session_id_(std::move(session_id)) {}
@@ -239,6 +225,12 @@ class ChunkWriter {
     auto sending = stream_.send("data: [DONE]\n\n");
     co_await std::move(sending);
   }
+  net::awaitable<void> text(std::string_view text) override {
+    auto sending = send(chunk({{"content", text}}, nullptr));
+    co_await std::move(sending);
+  }
+  net::cancellation_slot hangup_slot() override { return stream_.hangup_slot(); }
+  bool client_gone() const override { return stream_.client_gone(); }
 
  private:
   http::EventStream& stream_;
@@ -247,105 +239,63 @@ class ChunkWriter {
   std::string model_, session_id_;
 };
 
-// Everything one completion needs once the request is understood and the agent chosen.
-struct Turn {
-  ChatRequest req;
-  agents::Conversation conv;
-  agents::Target target;
-  agents::Invocation inv;
+// What the answer says about the turn, beside the service's outcome.
+struct Reply {
   std::string id, model;
   std::int64_t created = 0;
   json::object agent_json;
+  std::string session_id;
+  bool include_usage = false;
 };
 
-net::awaitable<http::Response> answer_plain(App& app, http::RequestContext& ctx, Turn& t) {
-  const agents::Agent& agent = t.target.agent;
-  auto running = agents::run_agent(app, agent, t.inv);
-  agents::RunResult result = co_await std::move(running);
-  auto recording = agents::record_turn(app, t.conv, agent, result);
-  co_await std::move(recording);
-  ctx.cost = completion_cost(app, result.usage.total());
+json::object message_json(const agents::RunResult& result) {
   json::object message{{"role", "assistant"}, {"content", result.content}};
   if (!result.tool_calls.empty()) {
     message["tool_calls"] = tool_calls_json(result.tool_calls, false);
     if (result.content.empty()) message["content"] = nullptr;
   }
-  json::object body{{"id", t.id},
+  return message;
+}
+
+net::awaitable<http::Response> answer_plain(const Services& s, RequestContext& ctx, agents::Turn& turn, const Reply& r) {
+  auto answering = s.chat.answer(turn);
+  const agents::TurnOutcome out = co_await std::move(answering);
+  ctx.cost = out.cost;
+  json::object body{{"id", r.id},
                     {"object", "chat.completion"},
-                    {"created", t.created},
-                    {"model", t.model},
-                    {"choices", json::array{{{"index", 0}, {"message", std::move(message)}, {"finish_reason", result.finish_reason}}}},
-                    {"usage", agents::usage_json(result.usage)},
-                    {"session_id", t.conv.session.public_id},
-                    {"agent", t.agent_json},
-                    {"citations", citations_json(result.citations)}};
+                    {"created", r.created},
+                    {"model", r.model},
+                    {"choices", json::array{{{"index", 0}, {"message", message_json(out.result)}, {"finish_reason", out.result.finish_reason}}}},
+                    {"usage", agents::usage_json(out.result.usage)},
+                    {"session_id", r.session_id},
+                    {"agent", r.agent_json},
+                    {"citations", citations_json(out.result.citations)}};
   auto res = http::json_response(200, body);
-  res.set("X-Session-Id", t.conv.session.public_id);
+  res.set("X-Session-Id", r.session_id);
   co_return res;
 }
 
 // Streamed: the header goes out first; from there on errors are events.
-net::awaitable<http::Response> answer_streamed(App& app, http::RequestContext& ctx, Turn& t) {
-  const agents::Agent& agent = t.target.agent;
-  const ChatRequest& req = t.req;
-  agents::Conversation& conv = t.conv;
-  agents::Invocation& inv = t.inv;
-  const json::object& agent_json = t.agent_json;
+net::awaitable<http::Response> answer_streamed(const Services& s, RequestContext& ctx, agents::Turn& turn, const Reply& r) {
   http::Response head = http::make_response(200, "", "text/event-stream");
-  head.set("X-Session-Id", conv.session.public_id);
-  auto opening_stream = ctx.stream->open(head);
-  co_await std::move(opening_stream);
-  ctx.streamed = true;
-  ChunkWriter out(*ctx.stream, t.id, t.created, t.model, conv.session.public_id);
-
-  std::string produced;  // what reached the client, for billing and the session when cut short
-  const models::TextSink sink = [&](std::string_view text) -> net::awaitable<void> {
-    produced += text;
-    auto sending = out.send(out.chunk({{"content", text}}, nullptr));
-    co_await std::move(sending);
-  };
-  inv.sink = sink;
-  agents::RunResult result;
-  std::optional<AppError> failure;
-  bool client_left = false;
+  head.set("X-Session-Id", r.session_id);
+  auto opening = ctx.open_stream(head);
+  co_await std::move(opening);
+  ChunkWriter out(*ctx.stream, r.id, r.created, r.model, r.session_id);
   try {
     auto first = out.send(out.chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
     co_await std::move(first);
-    // The work is bound to the client: a hang-up cancels it, upstream requests included.
-    auto running = net::co_spawn(app.ioc, agents::run_agent(app, agent, inv),
-                                 net::bind_cancellation_slot(ctx.stream->hangup_slot(), net::use_awaitable));
-    result = co_await std::move(running);
-  } catch (const AppError& e) {
-    failure = e;
-  } catch (const boost::system::system_error& e) {
-    if (e.code() == net::error::operation_aborted || ctx.stream->client_gone()) client_left = true;
-    else failure = internal_error();
-  } catch (const std::exception& e) {
-    log::write(log::Level::error, {{"msg", "completion failed"}, {"request_id", ctx.request_id}, {"error", e.what()}});
-    failure = internal_error();
+  } catch (const boost::system::system_error&) {
+    // Gone already: the turn notices, and is stored and billed as cut.
   }
-  client_left = client_left || ctx.stream->client_gone();
-
-  if (failure || client_left) {
-    // Billed and kept as far as it went.
-    result.content = produced;
-    result.tool_calls.clear();
-    result.citations.clear();
-    result.usage.prompt_tokens = std::max(result.usage.prompt_tokens, models::count_tokens(ctx.request.body()));
-    result.usage.completion_tokens = models::count_tokens(produced);
-    result.finish_reason = client_left ? "cancelled" : "error";
-  }
-  if (!failure || !produced.empty()) {
-    auto recording = agents::record_turn(app, conv, agent, result);
-    co_await std::move(recording);
-  }
-  ctx.cost = completion_cost(app, result.usage.total());
-  if (client_left) co_return head;
-
+  auto answering = s.chat.answer_streamed(turn, out);
+  const agents::TurnOutcome outcome = co_await std::move(answering);
+  ctx.cost = outcome.cost;
+  if (outcome.client_left) co_return head;
+  const agents::RunResult& result = outcome.result;
   try {
-    if (failure) {
-      const json::object error = external_error_object(*failure);
-      auto sending = out.send({{"error", error}});
+    if (outcome.failure) {
+      auto sending = out.send(ctx.dialect().stream_error(*outcome.failure));
       co_await std::move(sending);
     } else {
       if (!result.tool_calls.empty()) {
@@ -353,11 +303,11 @@ net::awaitable<http::Response> answer_streamed(App& app, http::RequestContext& c
         co_await std::move(sending);
       }
       json::object last = out.chunk({}, json::value(result.finish_reason));
-      last["agent"] = agent_json;
+      last["agent"] = r.agent_json;
       last["citations"] = citations_json(result.citations);
       auto sending = out.send(last);
       co_await std::move(sending);
-      if (req.include_usage) {
+      if (r.include_usage) {
         json::object usage = out.chunk({}, nullptr);
         usage["choices"] = json::array{};
         usage["usage"] = agents::usage_json(result.usage);
@@ -373,52 +323,41 @@ net::awaitable<http::Response> answer_streamed(App& app, http::RequestContext& c
   co_return head;
 }
 
-
-net::awaitable<http::Response> complete(App& app, http::RequestContext& ctx, bool agent_route) {
-  Turn t;
-  t.req = parse_chat(ctx.request.body());
-  const ChatRequest& req = t.req;
+net::awaitable<http::Response> complete(const Services& s, RequestContext& ctx, bool agent_route) {
+  ChatRequest req = parse_chat(ctx.request.body());
   const auto& principal = *ctx.principal;
   if (req.stream && !agent_route) access::require_scope(ctx, "orchestrator:stream");
-  const std::string ref = agent_route ? ctx.param("agent_id") : req.model;
+  agents::TurnRequest tr;
+  tr.owner = {principal.org.org_id, principal.key->user_id};
+  tr.session_id = req.session_id;
+  tr.messages = std::move(req.messages);
+  tr.agent_ref = agent_route ? ctx.param("agent_id") : req.model;
+  tr.agent_must_exist = agent_route;
+  tr.client_tools = std::move(req.tools);
+  tr.tool_choice = req.tool_choice;
+  tr.sampling = req.sampling;
+  tr.request_tokens = models::count_tokens(ctx.request.body());
+  auto opening = s.chat.open(std::move(tr));
+  agents::Turn turn = co_await std::move(opening);
+  if (turn.target.named && !agent_route) access::require_scope(ctx, "agents:invoke");
 
-  const agents::SessionOwner owner{principal.org.org_id, principal.key->user_id};
-  auto opening = agents::open_conversation(app, owner, req.session_id, req.messages);
-  t.conv = co_await std::move(opening);
-
-  const std::string question = agents::last_user_text(t.conv.context);
-  auto resolving = agents::resolve_target(app, principal.org.org_id, ref, question, agent_route, t.conv.session.agent_id);
-  t.target = co_await std::move(resolving);
-  if (t.target.named && !agent_route) access::require_scope(ctx, "agents:invoke");
-  const agents::Agent& agent = t.target.agent;
-  agents::SessionActivity::Guard busy(app.sessions, agents::SessionActivity::key(owner, t.conv.session.public_id));
-
-  t.inv.org_id = principal.org.org_id;
-  t.inv.messages = std::move(t.conv.context);
-  t.inv.client_tools = std::move(t.req.tools);
-  t.req.messages = {};  // the conversation holds them now
-  t.inv.tool_choice = req.tool_choice;
-  t.inv.sampling = req.sampling;
-  t.id = "chatcmpl-" + random_base62(29);
-  t.created = static_cast<std::int64_t>(app.clock.unix_seconds());
-  t.model = agent_route ? agent.slug : req.model.empty() ? std::string("orchestrator") : req.model;
-  t.agent_json = {{"id", agent.id}, {"name", agent.name}};
-
+  const agents::Agent& agent = turn.target.agent;
+  Reply r{"chatcmpl-" + random_base62(29), agent_route ? agent.slug : req.model.empty() ? std::string("orchestrator") : req.model,
+          static_cast<std::int64_t>(s.clock.unix_seconds()), {{"id", agent.id}, {"name", agent.name}},
+          turn.conv.session.public_id, req.include_usage};
   // Two coroutines, so that each keeps only its own locals alive while it runs.
-  auto answering = req.stream ? answer_streamed(app, ctx, t) : answer_plain(app, ctx, t);
+  auto answering = req.stream ? answer_streamed(s, ctx, turn, r) : answer_plain(s, ctx, turn, r);
   co_return co_await std::move(answering);
 }
 }  // namespace
 
-void register_chat_routes(App& app) {
-  using http::bhttp::verb;
-  const auto d = http::Dialect::external;
-  auto estimate = [&app](const http::RequestContext& ctx) { return completion_estimate(app, ctx); };
+void add_chat_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
+  auto estimate = [&s](const access::Call& call) { return s.chat.estimate(call.request.body()); };
   for (const char* path : {"/api/external/v1/chat/completions", "/v1/chat/completions"})
-    app.router.add({verb::post, path, d, "orchestrator:invoke", 0, estimate,
-                    [&app](http::RequestContext& ctx) { return complete(app, ctx, false); }});
-  app.router.add({verb::post, "/api/external/agents/{agent_id}/completions", d, "agents:invoke", 0, estimate,
-                  [&app](http::RequestContext& ctx) { return complete(app, ctx, true); }});
+    d.add({.method = bhttp::verb::post, .pattern = path, .dialect = &dialect, .scope = "orchestrator:invoke",
+           .estimate = estimate, .handler = [&s](RequestContext& ctx) { return complete(s, ctx, false); }});
+  d.add({.method = bhttp::verb::post, .pattern = "/api/external/agents/{agent_id}/completions", .dialect = &dialect,
+         .scope = "agents:invoke", .estimate = estimate, .handler = [&s](RequestContext& ctx) { return complete(s, ctx, true); }});
 }
 
-}  // namespace agentd::api
+}  // namespace agentd::api::external

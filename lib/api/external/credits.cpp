@@ -1,22 +1,20 @@
 // External API: GET /api/external/credits (scope credits:read), API.md 1.3.
 #include "access/credits.hpp"
-#include "api/params.hpp"
-#include "api/routes.hpp"
-#include "server/app.hpp"
+#include "api/common/dispatcher.hpp"
+#include "api/external/dialect.hpp"
 
 #include <boost/json.hpp>
 
-namespace agentd::api {
+namespace agentd::api::external {
 namespace json = boost::json;
 namespace {
 
 json::value or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
-net::awaitable<http::Response> get_credits(App& app, http::RequestContext& ctx) {
-  const int limit = int_param(ctx, "limit", 50, 1, 100);
-  const int offset = int_param(ctx, "offset", 0, 0, 1'000'000'000);
+net::awaitable<http::Response> get_credits(db::Database& db, RequestContext& ctx) {
+  const auto [limit, offset] = read_offset(ctx);
   const auto org_id = ctx.principal->org.org_id;
-  auto reading = app.read_db([org_id, limit, offset](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
+  auto reading = db.read([org_id, limit, offset](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
   auto view = co_await std::move(reading);
   json::array transactions;
   for (const auto& t : view.transactions) {
@@ -40,9 +38,9 @@ net::awaitable<http::Response> get_credits(App& app, http::RequestContext& ctx) 
 
 }  // namespace
 
-void register_external_routes(App& app) {
-  app.router.add({http::bhttp::verb::get, "/api/external/credits", http::Dialect::external, "credits:read", 0, nullptr,
-                  [&app](http::RequestContext& ctx) { return get_credits(app, ctx); }});
+void add_credit_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
+  d.add({.method = bhttp::verb::get, .pattern = "/api/external/credits", .dialect = &dialect, .scope = "credits:read",
+         .handler = [&db = s.db](RequestContext& ctx) { return get_credits(db, ctx); }});
 }
 
-}  // namespace agentd::api
+}  // namespace agentd::api::external

@@ -1,9 +1,9 @@
-// Knowledge bases in SQLite: datastores, uploads, chunks and search. Functions take a connection
-// inside a Store transaction (write functions: the writer). No JSON here: the External API's
-// adapter (api/external/rag.cpp) shapes responses.
+// Uploads of a datastore and their indexing steps, in SQLite. Functions take a connection
+// inside a Store transaction.
 #pragma once
 
 #include "knowledge/chunker.hpp"
+#include "knowledge/datastores.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,34 +13,6 @@
 namespace agentd::db { class Conn; }
 
 namespace agentd::knowledge {
-
-struct Datastore {
-  std::int64_t id = 0;
-  std::int64_t org_id = 0;
-  std::string public_id;
-  std::string display_name;
-  std::optional<std::string> description;
-  std::string created_at;
-  std::int64_t document_count = 0;  // completed files that search can see
-};
-
-struct DatastoreStats {
-  std::int64_t total_bytes = 0;
-  std::int64_t chunk_count = 0;
-  std::vector<std::string> connected_agents;
-};
-
-// Throws AppError conflict `datastore_exists` (with existing_datastore_id) on a taken name.
-Datastore create_datastore(db::Conn& conn, std::int64_t org_id, const std::string& name,
-                           const std::optional<std::string>& description);
-std::vector<Datastore> list_datastores(db::Conn& conn, std::int64_t org_id);
-std::optional<Datastore> find_datastore(db::Conn& conn, std::int64_t org_id, const std::string& public_id);
-DatastoreStats datastore_stats(db::Conn& conn, const Datastore& ds);
-// Slugs of agents whose datastore_ids name this datastore.
-std::vector<std::string> connected_agents(db::Conn& conn, const Datastore& ds);
-// Deletes the datastore, its uploads and chunks, and removes it from the agents that named it;
-// returns the stored files to remove.
-std::vector<std::string> delete_datastore(db::Conn& conn, const Datastore& ds);
 
 struct Upload {
   std::string id;
@@ -79,17 +51,5 @@ void set_upload_status(db::Conn& conn, const std::string& upload_id, const std::
 std::vector<std::string> complete_upload(db::Conn& conn, const Upload& upload, const std::vector<Chunk>& chunks,
                                          double now);
 void fail_upload(db::Conn& conn, const std::string& upload_id, const std::string& message);
-
-struct SearchHit {
-  std::int64_t chunk_id = 0;
-  std::string upload_id, filename, text, heading;
-  std::optional<int> page, slide, line;
-  double score = 0;
-};
-// BM25 over the word index; for CJK terms fused (reciprocal rank) with the trigram index, which
-// finds them inside longer runs of text; when too little is found, ASCII terms as prefixes and
-// short CJK words by a bounded scan.
-std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
-                              const std::vector<std::string>& filenames);
 
 }  // namespace agentd::knowledge

@@ -1,0 +1,73 @@
+#include "agents/agent_service.hpp"
+
+#include "core/errors.hpp"
+#include "db/row.hpp"
+
+namespace agentd::agents {
+namespace net = boost::asio;
+
+AppError agent_not_found(const std::string& ref) { return not_found("agent_not_found", "Agent not found: " + ref); }
+
+net::awaitable<AgentPage> AgentService::list(std::int64_t org_id, AgentQuery query) {
+  auto work = db_.read([org_id, query](db::Conn& c) { return list_agents(c, org_id, query); });
+  co_return co_await std::move(work);
+}
+
+net::awaitable<Agent> AgentService::get(std::int64_t org_id, std::string ref) {
+  auto work = db_.read([org_id, ref](db::Conn& c) { return find_agent(c, org_id, ref); });
+  auto agent = co_await std::move(work);
+  if (!agent) throw agent_not_found(ref);
+  co_return std::move(*agent);
+}
+
+net::awaitable<Agent> AgentService::create(std::int64_t org_id, AgentChanges changes) {
+  auto work = db_.write([org_id, changes = std::move(changes), now = now()](db::Conn& c) {
+    return create_agent(c, org_id, changes, now);
+  });
+  co_return co_await std::move(work);
+}
+
+net::awaitable<AgentService::Updated> AgentService::update(std::int64_t org_id, std::string ref, AgentChanges changes) {
+  auto work = db_.write([org_id, ref, changes = std::move(changes), now = now()](db::Conn& c) {
+    std::optional<Updated> out;
+    if (auto agent = find_agent(c, org_id, ref)) {
+      out.emplace(Updated{*agent, *agent, {}});
+      out->changed = update_agent(c, org_id, out->after, changes, now);
+    }
+    return out;
+  });
+  auto updated = co_await std::move(work);
+  if (!updated) throw agent_not_found(ref);
+  co_return std::move(*updated);
+}
+
+net::awaitable<Agent> AgentService::remove(std::int64_t org_id, std::string ref) {
+  auto work = db_.write([org_id, ref](db::Conn& c) {
+    auto agent = find_agent(c, org_id, ref);
+    if (agent && !agent->is_protected) delete_agent(c, org_id, *agent);
+    return agent;
+  });
+  auto agent = co_await std::move(work);
+  if (!agent) throw agent_not_found(ref);
+  if (agent->is_protected)
+    throw AppError(ErrorKind::forbidden, "delete_protected", "Agent '" + agent->name + "' is protected and cannot be deleted");
+  co_return std::move(*agent);
+}
+
+net::awaitable<std::map<std::string, AgentActivity>> AgentService::activity(std::int64_t org_id,
+                                                                             std::vector<std::string> agent_ids) {
+  auto work = db_.read([org_id, ids = std::move(agent_ids)](db::Conn& c) {
+    std::map<std::string, AgentActivity> out;
+    for (const auto& id : ids) {
+      auto& q = c.prepare(
+          "SELECT COUNT(*), COUNT(DISTINCT m.session_id) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id "
+          "WHERE s.org_id = ? AND m.agent_id = ? AND m.role = 'assistant'");
+      db::bind_all(q, org_id, id);
+      if (q.executeStep()) out[id] = {q.getColumn(0).getInt64(), q.getColumn(1).getInt64()};
+    }
+    return out;
+  });
+  co_return co_await std::move(work);
+}
+
+}  // namespace agentd::agents

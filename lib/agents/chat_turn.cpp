@@ -1,0 +1,208 @@
+#include "agents/chat_turn.hpp"
+
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "models/tokens.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace agentd::agents {
+namespace net = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// The orchestrator answers itself when an organization has no active agent.
+Agent orchestrator_agent() {
+  Agent a;
+  a.id = a.uuid = a.slug = kOrchestratorId;
+  a.name = "Orchestrator";
+  a.model = "builtin";
+  return a;
+}
+
+}  // namespace
+
+json::object citation_json(const Citation& c) {
+  json::object o{{"index", c.index}, {"datastore_id", c.datastore_id}, {"filename", c.filename},
+                 {"upload_id", c.upload_id}};
+  if (c.page) o["page"] = *c.page;
+  if (c.slide) o["slide"] = *c.slide;
+  if (c.line) o["line"] = *c.line;
+  if (!c.heading.empty()) o["heading"] = c.heading;
+  o["text"] = c.text;
+  return o;
+}
+
+json::object usage_json(const models::Usage& u) {
+  return {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens}, {"total_tokens", u.total()}};
+}
+
+std::string last_user_text(const std::vector<models::ChatMessage>& messages) {
+  for (auto it = messages.rbegin(); it != messages.rend(); ++it)
+    if (it->role == "user") return it->content;
+  return {};
+}
+
+net::awaitable<Conversation> ChatTurns::open_conversation(const SessionOwner& owner, std::string session_id,
+                                                          const std::vector<models::ChatMessage>& messages) {
+  Conversation conv;
+  conv.owner = owner;
+  if (!session_id.empty()) {
+    auto work = rt_.db.read([owner, session_id](db::Conn& c) {
+      std::pair<std::optional<Session>, std::vector<models::ChatMessage>> out;
+      out.first = find_session(c, owner, session_id);
+      if (out.first) out.second = session_history(c, *out.first);
+      return out;
+    });
+    auto [session, history] = co_await std::move(work);
+    if (session) conv.session = std::move(*session);
+    conv.context = std::move(history);
+  }
+  if (conv.session.id == 0) conv.session.public_id = session_id.empty() ? uuid_v4() : session_id;
+  // The client may resend the conversation so far: a leading run that repeats the stored
+  // history verbatim is not a new turn.
+  const auto& history = conv.context;
+  std::size_t repeated = 0;
+  while (repeated < messages.size() && repeated < history.size() &&
+         messages[repeated].role == history[repeated].role && messages[repeated].content == history[repeated].content &&
+         messages[repeated].tool_call_id == history[repeated].tool_call_id)
+    ++repeated;
+  conv.new_turns.assign(messages.begin() + static_cast<std::ptrdiff_t>(repeated), messages.end());
+  conv.context.insert(conv.context.end(), conv.new_turns.begin(), conv.new_turns.end());
+  co_return conv;
+}
+
+net::awaitable<Target> ChatTurns::resolve_target(std::int64_t org_id, std::string ref, std::string question, bool must_exist,
+                                                 std::string previous_agent_id) {
+  const bool orchestrator = ref.empty() || ref == kOrchestratorId;
+  // Routing scores every agent profile: done on the worker beside the read, not on the io thread.
+  auto work = rt_.db.read([org_id, ref, orchestrator, question, previous_agent_id](db::Conn& c) {
+    std::pair<std::optional<Agent>, std::optional<Agent>> found;  // named, routed
+    if (!orchestrator) found.first = find_agent(c, org_id, ref);
+    if (found.first) return found;
+    auto active = list_agents(c, org_id, AgentQuery{.is_active = true}).agents;
+    // The session's previous agent goes first: route() falls back to the first one.
+    auto previous = std::find_if(active.begin(), active.end(), [&](const Agent& a) { return a.id == previous_agent_id; });
+    if (previous != active.end()) std::rotate(active.begin(), previous, previous + 1);
+    found.second = route(active, question);
+    return found;
+  });
+  auto [named, routed] = co_await std::move(work);
+  if (named) {
+    if (!named->is_active) throw AppError(ErrorKind::conflict, "agent_inactive", "Agent is not active: " + ref);
+    co_return Target{std::move(*named), true};
+  }
+  if (must_exist) throw not_found("agent_not_found", "Agent not found: " + ref);
+  co_return Target{routed ? std::move(*routed) : orchestrator_agent(), false};
+}
+
+// Stores the new turns and the answer (also a partial one); returns the answer's message id.
+net::awaitable<std::string> ChatTurns::record(Conversation& conversation, const Agent& agent, const RunResult& result) {
+  std::vector<NewTurn> turns;
+  for (const auto& m : conversation.new_turns) turns.push_back({m, {}, std::nullopt, {}});
+  NewTurn answer;
+  answer.message.role = "assistant";
+  answer.message.content = result.content;
+  answer.message.tool_calls = result.tool_calls;
+  answer.agent_id = agent.id;
+  answer.usage = usage_json(result.usage);
+  for (const auto& c : result.citations) answer.citations.push_back(citation_json(c));
+  turns.push_back(std::move(answer));
+  const double now = clock_.unix_seconds();
+  auto work = rt_.db.write([owner = conversation.owner, id = conversation.session.public_id, turns = std::move(turns),
+                            now](db::Conn& c) mutable {
+    Session session = open_session(c, owner, id, now);
+    std::string message_id = append_turns(c, session, turns, now);
+    return std::make_pair(std::move(session), std::move(message_id));
+  });
+  auto [session, message_id] = co_await std::move(work);
+  conversation.session = std::move(session);
+  conversation.new_turns.clear();
+  co_return message_id;
+}
+
+Micros ChatTurns::cost(int tokens) const {
+  return prices_.completion_base + (prices_.completion_per_1000_tokens * tokens + 999) / 1000;
+}
+
+// Reserved before any work: the base price and the request's own text plus a 1,024-token answer.
+Micros ChatTurns::estimate(std::string_view request_body) const { return cost(models::count_tokens(request_body) + 1024); }
+
+net::awaitable<Turn> ChatTurns::open(TurnRequest req) {
+  Turn t;
+  auto opening = open_conversation(req.owner, req.session_id, req.messages);
+  t.conv = co_await std::move(opening);
+  req.messages = {};  // the conversation holds them now
+  const std::string question = last_user_text(t.conv.context);
+  auto resolving = resolve_target(req.owner.org_id, req.agent_ref, question, req.agent_must_exist, t.conv.session.agent_id);
+  t.target = co_await std::move(resolving);
+  t.busy = std::make_shared<SessionActivity::Guard>(activity_, SessionActivity::key(req.owner, t.conv.session.public_id));
+  t.inv.org_id = req.owner.org_id;
+  t.inv.messages = std::move(t.conv.context);
+  t.inv.client_tools = std::move(req.client_tools);
+  t.inv.tool_choice = std::move(req.tool_choice);
+  t.inv.sampling = std::move(req.sampling);
+  t.request_tokens = req.request_tokens;
+  co_return t;
+}
+
+net::awaitable<TurnOutcome> ChatTurns::answer(Turn& t) {
+  TurnOutcome out;
+  auto running = run_agent(rt_, t.target.agent, t.inv);
+  out.result = co_await std::move(running);
+  auto recording = record(t.conv, t.target.agent, out.result);
+  out.message_id = co_await std::move(recording);
+  out.cost = cost(out.result.usage.total());
+  co_return out;
+}
+
+net::awaitable<TurnOutcome> ChatTurns::answer_streamed(Turn& t, TurnStream& stream) {
+  TurnOutcome out;
+  std::string produced;  // what reached the client, for the session and the bill when cut short
+  const models::TextSink sink = [&](std::string_view text) -> net::awaitable<void> {
+    produced += text;
+    auto sending = stream.text(text);
+    co_await std::move(sending);
+  };
+  t.inv.sink = sink;
+  try {
+    // The work is bound to the client: a hang-up cancels it, upstream requests included.
+    auto running = net::co_spawn(rt_.executor, run_agent(rt_, t.target.agent, t.inv),
+                                 net::bind_cancellation_slot(stream.hangup_slot(), net::use_awaitable));
+    out.result = co_await std::move(running);
+  } catch (const AppError& e) {
+    out.failure = e;
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == net::error::operation_aborted || stream.client_gone()) out.client_left = true;
+    else out.failure = internal_error();
+  } catch (const std::exception& e) {
+    log::write(log::Level::error, {{"msg", "completion failed"}, {"error", e.what()}});
+    out.failure = internal_error();
+  }
+  out.client_left = out.client_left || stream.client_gone();
+  if (out.failure || out.client_left) {
+    // Kept and priced as far as it went.
+    RunResult& r = out.result;
+    r.content = produced;
+    r.tool_calls.clear();
+    r.citations.clear();
+    r.usage.prompt_tokens = std::max(r.usage.prompt_tokens, t.request_tokens);
+    r.usage.completion_tokens = models::count_tokens(produced);
+    r.finish_reason = out.client_left ? "cancelled" : "error";
+  }
+  if (!out.failure || !produced.empty()) {
+    auto recording = record(t.conv, t.target.agent, out.result);
+    out.message_id = co_await std::move(recording);
+  }
+  out.cost = cost(out.result.usage.total());
+  co_return out;
+}
+
+}  // namespace agentd::agents

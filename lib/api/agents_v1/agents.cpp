@@ -1,0 +1,122 @@
+// Agents API: agent management (API.md 6, seed 004): create, list with paging and sorting, get,
+// partial update with the changed fields, delete.
+#include "api/agents_v1/agent_json.hpp"
+#include "api/agents_v1/dialect.hpp"
+#include "api/common/dispatcher.hpp"
+#include "core/clock.hpp"
+
+#include <boost/json.hpp>
+
+namespace agentd::api::agents_v1 {
+namespace json = boost::json;
+namespace {
+
+std::string api_endpoint(const RequestContext& ctx, const std::string& id) {
+  const std::string host(ctx.request[bhttp::field::host]);
+  return (host.empty() ? std::string() : "http://" + host) + "/v1/agents/" + id + "/messages";
+}
+
+net::awaitable<json::object> with_metrics(const Services& s, std::int64_t org, const agents::Agent& agent) {
+  auto reading = s.agents.activity(org, {agent.id});
+  auto activity = co_await std::move(reading);
+  co_return agent_json(agent, activity[agent.id], s.clock.unix_seconds());
+}
+
+net::awaitable<http::Response> create(const Services& s, RequestContext& ctx) {
+  const JsonBody body = JsonBody::parse(ctx.request.body());
+  auto creating = s.agents.create(ctx.principal->org.org_id, parse_agent(body, nullptr, s.clock.unix_seconds()));
+  const agents::Agent agent = co_await std::move(creating);
+  co_return http::json_response(201, success(json::object{{"id", agent.id},
+                                                          {"name", agent.name},
+                                                          {"status", agents::agent_status(agent)},
+                                                          {"createdAt", agent.created_at},
+                                                          {"apiEndpoint", api_endpoint(ctx, agent.id)}}));
+}
+
+net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
+  const PageRequest page = ctx.dialect().read_page(ctx);
+  agents::AgentQuery query;
+  query.status = ctx.query("status").value_or("");
+  if (!query.status.empty() && query.status != "active" && query.status != "inactive" && query.status != "error")
+    throw invalid_field("status", "in", {}, "status must be one of active, inactive, error", "invalid_parameter");
+  const std::string sort = ctx.query("sortBy").value_or("createdAt");
+  if (sort != "createdAt" && sort != "name" && sort != "status")
+    throw invalid_field("sortBy", "in", {}, "sortBy must be one of createdAt, name, status", "invalid_parameter");
+  query.sort = sort == "createdAt" ? "created_at" : sort;
+  const std::string order = ctx.query("order").value_or("desc");
+  if (order != "asc" && order != "desc")
+    throw invalid_field("order", "in", {}, "order must be one of asc, desc", "invalid_parameter");
+  query.descending = order == "desc";
+  query.offset = page.offset();
+  query.limit = page.size;
+  const auto org = ctx.principal->org.org_id;
+  auto listing = s.agents.list(org, query);
+  const auto found = co_await std::move(listing);
+  std::vector<std::string> ids;
+  for (const auto& a : found.agents) ids.push_back(a.id);
+  auto reading = s.agents.activity(org, ids);
+  auto activity = co_await std::move(reading);
+  json::array items;
+  for (const auto& a : found.agents) items.push_back(agent_json(a, activity[a.id], s.clock.unix_seconds()));
+  co_return http::json_response(200, success(ctx.dialect().shape_page(ctx, std::move(items), "agents", page, found.total)));
+}
+
+net::awaitable<http::Response> get(const Services& s, RequestContext& ctx) {
+  const auto org = ctx.principal->org.org_id;
+  auto finding = s.agents.get(org, ctx.param("agentId"));
+  const agents::Agent agent = co_await std::move(finding);
+  auto shaping = with_metrics(s, org, agent);
+  json::object data = co_await std::move(shaping);
+  co_return http::json_response(200, success(std::move(data)));
+}
+
+net::awaitable<http::Response> update(const Services& s, RequestContext& ctx) {
+  const auto org = ctx.principal->org.org_id;
+  const std::string ref = ctx.param("agentId");
+  const JsonBody body = JsonBody::parse(ctx.request.body());
+  auto finding = s.agents.get(org, ref);
+  const agents::Agent current = co_await std::move(finding);
+  auto updating = s.agents.update(org, ref, parse_agent(body, &current, s.clock.unix_seconds()));
+  const auto updated = co_await std::move(updating);
+  // The changed fields as this dialect names them.
+  const json::object before = agent_json(updated.before, {}, 0);
+  json::object after = agent_json(updated.after, {}, 0);
+  json::array changes;
+  for (const auto& kv : after)
+    if (kv.key() != "updatedAt" && kv.key() != "metrics" && before.at(kv.key()) != kv.value()) changes.emplace_back(kv.key());
+  auto shaping = with_metrics(s, org, updated.after);
+  json::object data = co_await std::move(shaping);
+  data["changes"] = std::move(changes);
+  co_return http::json_response(200, success(std::move(data)));
+}
+
+net::awaitable<http::Response> remove(const Services& s, RequestContext& ctx) {
+  auto removing = s.agents.remove(ctx.principal->org.org_id, ctx.param("agentId"));
+  const agents::Agent agent = co_await std::move(removing);
+  co_return http::json_response(200, success(json::object{{"id", agent.id},
+                                                          {"name", agent.name},
+                                                          {"deletedAt", iso8601_unix(s.clock.unix_seconds())},
+                                                          {"message", "Agent successfully deleted"}}));
+}
+
+}  // namespace
+
+void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
+  using bhttp::verb;
+  auto add = [&](verb method, const char* pattern, const char* scope,
+                 net::awaitable<http::Response> (*fn)(const Services&, RequestContext&)) {
+    d.add({.method = method, .pattern = pattern, .dialect = &dialect, .scope = scope,
+           .handler = [&s, fn](RequestContext& ctx) { return fn(s, ctx); }});
+  };
+  add(verb::post, "/v1/agents", "agents:write", create);
+  add(verb::get, "/v1/agents", "agents:list", list);
+  add(verb::get, "/v1/agents/{agentId}", "agents:list", get);
+  add(verb::patch, "/v1/agents/{agentId}", "agents:write", update);
+  add(verb::delete_, "/v1/agents/{agentId}", "agents:write", remove);
+  d.add({.method = verb::get, .pattern = "/v1/health", .dialect = &dialect, .handler = [](RequestContext&) -> net::awaitable<http::Response> {
+           static const std::string body = R"({"status":"ok","version":")" AGENTD_VERSION R"("})";
+           co_return http::make_response(200, body);
+         }});
+}
+
+}  // namespace agentd::api::agents_v1

@@ -1,0 +1,35 @@
+// The route table of every dialect and the server's Dispatcher: routes a request, runs it
+// through the access gate and its handler, and renders domain errors with the route's dialect.
+#pragma once
+
+#include "api/common/dialect.hpp"
+#include "http/router.hpp"
+
+#include <memory>
+
+namespace agentd::api {
+
+class Dispatcher final : public http::Dispatcher {
+ public:
+  Dispatcher(access::Gate& gate, std::size_t default_body_limit) : gate_(gate), default_body_limit_(default_body_limit) {}
+
+  // Registers a dialect; the returned descriptor lives as long as the dispatcher.
+  const Dialect& add_dialect(Dialect dialect) { return dialects_.add(std::move(dialect)); }
+  void add(Route route);
+  const std::vector<std::unique_ptr<Route>>& routes() const { return router_.routes(); }
+  const DialectTable& dialects() const { return dialects_; }
+
+  std::size_t route(http::Exchange& ex) override;
+  net::awaitable<http::Response> dispatch(http::Exchange& ex) override;
+  http::Response refuse(std::string_view path, http::Refusal why, std::string message) override;
+
+ private:
+  http::Response unmatched(const http::Exchange& ex) const;
+
+  access::Gate& gate_;
+  std::size_t default_body_limit_;
+  DialectTable dialects_;
+  http::Router<Route> router_;
+};
+
+}  // namespace agentd::api

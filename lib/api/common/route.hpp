@@ -1,0 +1,46 @@
+// What a dialect adapter declares and receives: its routes and the request context its
+// handlers see (the access gate's Call plus the route and its path parameters).
+#pragma once
+
+#include "access/gate.hpp"
+#include "http/types.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <string>
+
+namespace agentd::api {
+
+namespace net = boost::asio;
+namespace bhttp = http::bhttp;
+struct Dialect;
+struct Route;
+
+struct RequestContext : access::Call {
+  RequestContext(access::Call call, const Route& route, http::PathParams params, http::EventStream* stream)
+      : access::Call(std::move(call)), route(route), params(std::move(params)), stream(stream) {}
+  const Route& route;
+  http::PathParams params;
+  http::EventStream* stream;
+
+  const std::string& param(std::string_view name) const;
+  const Dialect& dialect() const;
+  // Commits a streamed answer: `head` goes out with the rate-limit headers; from here on the
+  // handler answers through `stream` and the Response it returns is not sent.
+  net::awaitable<void> open_stream(http::Response& head);
+};
+
+using Handler = std::function<net::awaitable<http::Response>(RequestContext&)>;
+
+struct Route {
+  bhttp::verb method = bhttp::verb::get;
+  std::string pattern;              // "/api/external/rag/uploads/{upload_id}"
+  const Dialect* dialect = nullptr;  // its error shape, authentication and paging
+  std::string scope;                // empty: no authentication
+  std::size_t body_limit = 0;       // 0: the server's default (1 MiB)
+  access::Estimator estimate;       // set: billable, reserved before the handler runs
+  Handler handler;
+};
+
+}  // namespace agentd::api

@@ -1,0 +1,29 @@
+// What the dialect adapters call: the domain services, built by the App (lib/server).
+#pragma once
+
+#include "agents/agent_service.hpp"
+#include "agents/chat_turn.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "db/database.hpp"
+#include "http/metrics.hpp"
+#include "knowledge/knowledge_service.hpp"
+
+namespace agentd::api {
+
+class Dispatcher;
+
+struct Services {
+  const Config& config;
+  const Clock& clock;
+  db::Database& db;
+  boost::asio::thread_pool& cpu_pool;  // parsing large bodies
+  http::Metrics& metrics;
+  agents::AgentService& agents;
+  agents::ChatTurns& chat;
+  agents::SessionActivity& sessions;
+  knowledge::KnowledgeService& knowledge;
+  const models::Providers& providers;
+};
+
+}  // namespace agentd::api

@@ -1,0 +1,122 @@
+#include "knowledge/knowledge_service.hpp"
+
+#include "core/ids.hpp"
+#include "knowledge/files.hpp"
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+
+namespace agentd::knowledge {
+namespace net = boost::asio;
+namespace {
+
+AppError validation(const std::string& code, const std::string& message, const std::string& field = {}) {
+  return bad_request(message, field, code);
+}
+
+}  // namespace
+
+void check_file_count(std::size_t n) {
+  if (n < 1 || n > kMaxFiles) throw validation("invalid_file_count", "files must contain between 1 and 10 files", "files");
+}
+
+std::string safe_filename(const std::string& name, const std::string& field) {
+  if (name.empty() || name.size() > 255 || name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
+      name.find('\0') != std::string::npos || name == "." || name == "..")
+    throw validation("invalid_filename", field + " must be a file name without a path", field);
+  return name;
+}
+
+bool supported_filename(const std::string& name) { return file_type_for_extension(extension_of(name)).has_value(); }
+
+net::awaitable<Datastore> KnowledgeService::datastore(std::int64_t org_id, std::string id, bool for_upload) {
+  auto finding = db_.read([org_id, id](db::Conn& c) { return find_datastore(c, org_id, id); });
+  auto ds = co_await std::move(finding);
+  if (!ds)
+    throw not_found("datastore_not_found",
+                    "DataStore not found: " + id + (for_upload ? ". Create it first using POST /rag/datastores" : ""));
+  co_return std::move(*ds);
+}
+
+Micros KnowledgeService::upload_estimate(std::size_t body_bytes) const {
+  // A base64 body decodes to about 3/4 of its size; each file may start a new megabyte.
+  return per_started_mb_price(prices_.rag_upload_per_mb, static_cast<std::int64_t>(body_bytes) * 3 / 4) +
+         prices_.rag_upload_per_mb * static_cast<Micros>(kMaxFiles);
+}
+
+net::awaitable<UploadReceipt> KnowledgeService::upload(std::int64_t org_id, UploadRequest req) {
+  UploadReceipt receipt;
+  auto finding = datastore(org_id, req.datastore_id, true);
+  receipt.datastore = co_await std::move(finding);
+  for (auto& f : req.files) {
+    const std::string ext = extension_of(f.filename);
+    const auto type = file_type_for_extension(ext);
+    if (!type) throw validation("unsupported_file_type", "Unsupported file extension: " + (ext.empty() ? f.filename : ext));
+    if (f.problem) throw *f.problem;
+    if (f.bytes.size() > kMaxFileBytes) throw validation("file_too_large", "File size exceeds 10MB limit");
+    if (f.content_type.empty() || f.content_type == "application/octet-stream") f.content_type = mime_type(*type);
+    const std::string id = uuid_v4();
+    receipt.uploads.push_back({id, f.filename, f.content_type, "uploads/" + id, static_cast<std::int64_t>(f.bytes.size())});
+    receipt.cost += per_started_mb_price(prices_.rag_upload_per_mb, static_cast<std::int64_t>(f.bytes.size()));
+  }
+
+  // The bytes are on disk and fsynced, and the rows committed, before the answer.
+  auto storing = offload(cpu_pool_, [this, &req, &receipt] {
+    for (std::size_t i = 0; i < receipt.uploads.size(); ++i)
+      write_file_durably((std::filesystem::path(data_dir_) / receipt.uploads[i].storage_path).string(), req.files[i].bytes);
+  });
+  co_await std::move(storing);
+  try {
+    auto recording = db_.write([&receipt, org_id, now = clock_.unix_seconds()](db::Conn& c) {
+      for (const auto& u : receipt.uploads) record_upload(c, org_id, receipt.datastore, u, now);
+    });
+    co_await std::move(recording);
+  } catch (...) {
+    std::vector<std::string> paths;
+    for (const auto& u : receipt.uploads) paths.push_back(u.storage_path);
+    remove_files(data_dir_, paths);
+    throw;
+  }
+  jobs_.wake();
+  co_return receipt;
+}
+
+net::awaitable<void> KnowledgeService::remove_stored(std::vector<std::string> paths) {
+  auto removing = offload(cpu_pool_, [this, paths = std::move(paths)] { remove_files(data_dir_, paths); });
+  co_await std::move(removing);
+}
+
+net::awaitable<Datastore> KnowledgeService::remove_datastore(std::int64_t org_id, std::string id, bool force) {
+  auto finding = datastore(org_id, id);
+  const Datastore ds = co_await std::move(finding);
+  auto deleting = db_.write([ds, force](db::Conn& c) -> std::pair<std::vector<std::string>, std::vector<std::string>> {
+    auto agents = connected_agents(c, ds);
+    if (!agents.empty() && !force) return {agents, {}};
+    return {{}, delete_datastore(c, ds)};
+  });
+  auto [agents, paths] = co_await std::move(deleting);
+  if (!agents.empty()) {
+    boost::json::array slugs;
+    for (const auto& a : agents) slugs.emplace_back(a);
+    throw AppError(ErrorKind::conflict, "datastore_in_use", "DataStore is connected to agents. Use force=true to delete anyway.",
+                   {{"connected_agents", std::move(slugs)}});
+  }
+  auto removing = remove_stored(std::move(paths));
+  co_await std::move(removing);
+  co_return ds;
+}
+
+net::awaitable<std::size_t> KnowledgeService::remove_file(const Datastore& ds, std::string filename) {
+  auto deleting = db_.write([ds, filename](db::Conn& c) {
+    auto paths = delete_file(c, ds, filename);
+    return std::make_pair(paths, datastore_files(c, ds).size());
+  });
+  auto [paths, remaining] = co_await std::move(deleting);
+  if (paths.empty()) throw not_found("file_not_found", "File not found in DataStore: " + filename);
+  auto removing = remove_stored(std::move(paths));
+  co_await std::move(removing);
+  co_return remaining;
+}
+
+}  // namespace agentd::knowledge

@@ -1,0 +1,166 @@
+#include "knowledge/search.hpp"
+
+#include "db/row.hpp"
+#include "db/store.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace agentd::knowledge {
+namespace {
+
+// Words for the FTS5 queries: runs of letters and digits (any script), quoted for FTS5.
+std::vector<std::string> query_terms(const std::string& query) {
+  std::vector<std::string> terms;
+  std::string cur;
+  for (unsigned char c : query) {
+    const bool word = c >= 0x80 || std::isalnum(c);
+    if (word) {
+      cur.push_back(static_cast<char>(c));
+    } else if (!cur.empty()) {
+      terms.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) terms.push_back(cur);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  if (terms.size() > 32) terms.resize(32);
+  return terms;
+}
+
+std::size_t utf8_length(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string fts_or(const std::vector<std::string>& terms) {
+  std::string q;
+  for (const auto& t : terms) {
+    if (!q.empty()) q += " OR ";
+    q += "\"" + t + "\"";  // terms hold no quotes: query_terms keeps letters and digits only
+  }
+  return q;
+}
+
+std::string filename_clause(const std::vector<std::string>& filenames, int first_param) {
+  if (filenames.empty()) return "";
+  std::string clause = " AND c.filename IN (";
+  for (std::size_t i = 0; i < filenames.size(); ++i)
+    clause += (i ? ", ?" : "?") + std::to_string(first_param + static_cast<int>(i));
+  return clause + ")";
+}
+
+// Chunk ids, best first, from a query whose ?1 is `arg`, ?2 the datastore, ?3 the limit and
+// ?4... the filename filter.
+std::vector<std::int64_t> chunk_ids(db::Conn& conn, const std::string& sql, const std::string& arg, std::int64_t ds,
+                                    const std::vector<std::string>& filenames, int limit) {
+  auto& q = conn.prepare(sql);
+  q.bind(1, arg);
+  q.bind(2, ds);
+  q.bind(3, limit);
+  for (std::size_t i = 0; i < filenames.size(); ++i) q.bind(4 + static_cast<int>(i), filenames[i]);
+  std::vector<std::int64_t> ids;
+  while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+  return ids;
+}
+
+// From one FTS5 index, by BM25.
+std::vector<std::int64_t> ranked(db::Conn& conn, const char* table, const std::string& match, std::int64_t ds,
+                                 const std::vector<std::string>& filenames, int limit) {
+  return chunk_ids(conn,
+                   std::string("SELECT c.id FROM ") + table + " JOIN chunks c ON c.id = " + table + ".rowid WHERE " +
+                       table + " MATCH ?1 AND c.datastore_id = ?2" + filename_clause(filenames, 4) +
+                       " ORDER BY rank LIMIT ?3",
+                   match, ds, filenames, limit);
+}
+
+// Short CJK words (under three characters) are below the trigram index: a bounded scan.
+std::vector<std::int64_t> substring_scan(db::Conn& conn, const std::string& term, std::int64_t ds,
+                                         const std::vector<std::string>& filenames, int limit) {
+  return chunk_ids(conn,
+                   "SELECT c.id FROM chunks c WHERE c.datastore_id = ?2 AND instr(c.text, ?1) > 0" +
+                       filename_clause(filenames, 4) + " ORDER BY c.id LIMIT ?3",
+                   term, ds, filenames, limit);
+}
+
+// Words found in more than a third of all chunks carry almost no BM25 weight (idf near zero) but
+// make FTS5 rank nearly every row: when the query has other words, they are left out.
+void drop_ubiquitous_terms(db::Conn& conn, std::vector<std::string>& terms) {
+  if (terms.size() < 2) return;
+  // MAX(id) instead of COUNT(*): a lookup, not a scan; after deletions it over-counts, which
+  // only makes the pruning more cautious.
+  auto& total_q = conn.prepare("SELECT COALESCE(MAX(id), 0) FROM chunks");
+  total_q.executeStep();
+  const std::int64_t total = total_q.getColumn(0).getInt64();
+  if (total < 1000) return;
+  std::vector<std::string> kept;
+  for (const auto& t : terms) {
+    auto& q = conn.prepare("SELECT doc FROM chunks_words_vocab WHERE term = ?");
+    std::string folded = t;
+    for (auto& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    q.bind(1, folded);
+    const std::int64_t df = q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    if (df * 3 <= total) kept.push_back(t);
+  }
+  if (!kept.empty()) terms = std::move(kept);
+}
+
+}  // namespace
+
+std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
+                              const std::vector<std::string>& filenames) {
+  auto terms = query_terms(query);
+  if (terms.empty()) return {};
+  drop_ubiquitous_terms(conn, terms);
+  constexpr int kCandidates = 50;
+  constexpr double kRrf = 60.0;
+  std::map<std::int64_t, double> fused;
+  auto fuse = [&](const std::vector<std::int64_t>& ids) {
+    for (std::size_t rank = 0; rank < ids.size(); ++rank) fused[ids[rank]] += 1.0 / (kRrf + static_cast<double>(rank) + 1);
+  };
+  // Stage 1, the word index. A CJK term also matches as a prefix, so that 휴가 finds 휴가를.
+  std::string words;
+  std::vector<std::string> long_terms, short_cjk;
+  for (const auto& t : terms) {
+    const bool cjk = t.size() > utf8_length(t);
+    if (!words.empty()) words += " OR ";
+    words += "\"" + t + "\"" + (cjk ? "*" : "");
+    if (utf8_length(t) >= 3) long_terms.push_back(t);
+    else if (cjk) short_cjk.push_back(t);
+  }
+  fuse(ranked(conn, "chunks_words", words, ds.id, filenames, kCandidates));
+  // Stage 2, for CJK terms: trigrams find them inside longer runs of text without spaces
+  // (only chunks with non-ASCII text are in the trigram index).
+  std::vector<std::string> cjk_long;
+  for (const auto& t : long_terms)
+    if (t.size() > utf8_length(t)) cjk_long.push_back(t);
+  if (!cjk_long.empty()) fuse(ranked(conn, "chunks_trigram", fts_or(cjk_long), ds.id, filenames, kCandidates));
+  // Stage 3, when that found too little: ASCII words as prefixes ("vacat" finds "vacation"),
+  // then a bounded scan for one- and two-character CJK words inside longer runs.
+  if (fused.size() < static_cast<std::size_t>(top_k)) {
+    std::string prefixes;
+    for (const auto& t : long_terms)
+      if (t.size() == utf8_length(t)) prefixes += (prefixes.empty() ? "\"" : " OR \"") + t + "\"*";
+    if (!prefixes.empty()) fuse(ranked(conn, "chunks_words", prefixes, ds.id, filenames, kCandidates));
+  }
+  for (const auto& t : short_cjk)
+    if (fused.size() < static_cast<std::size_t>(top_k)) fuse(substring_scan(conn, t, ds.id, filenames, kCandidates));
+
+  std::vector<std::pair<std::int64_t, double>> order(fused.begin(), fused.end());
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (order.size() > static_cast<std::size_t>(top_k)) order.resize(static_cast<std::size_t>(top_k));
+  std::vector<SearchHit> hits;
+  for (const auto& [id, score] : order) {
+    auto& q = conn.prepare("SELECT upload_id, filename, text, page, slide, line, COALESCE(heading, '') FROM chunks WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) continue;
+    hits.push_back({id, q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                    q.getColumn(6).getString(), db::nullable<int>(q.getColumn(3)), db::nullable<int>(q.getColumn(4)),
+                    db::nullable<int>(q.getColumn(5)), score});
+  }
+  return hits;
+}
+
+}  // namespace agentd::knowledge

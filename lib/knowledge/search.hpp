@@ -1,0 +1,27 @@
+// Search over a datastore's chunks (FTS5 word and trigram indexes).
+#pragma once
+
+#include "knowledge/datastores.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace agentd::db { class Conn; }
+
+namespace agentd::knowledge {
+
+struct SearchHit {
+  std::int64_t chunk_id = 0;
+  std::string upload_id, filename, text, heading;
+  std::optional<int> page, slide, line;
+  double score = 0;
+};
+// BM25 over the word index; for CJK terms fused (reciprocal rank) with the trigram index, which
+// finds them inside longer runs of text; when too little is found, ASCII terms as prefixes and
+// short CJK words by a bounded scan.
+std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
+                              const std::vector<std::string>& filenames);
+
+}  // namespace agentd::knowledge
