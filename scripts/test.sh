@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
+# No file includes a header of a higher layer (docs/architecture.md).
+./scripts/check-layers.sh
 # Cache hits across clones (CI builds a fresh clone) and with precompiled headers.
 export CCACHE_BASEDIR="$PWD"
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"

@@ -279,9 +279,10 @@ AgentPage list_agents(db::Conn& conn, std::int64_t org_id, const AgentQuery& que
   const std::string where = "WHERE org_id = ?1 AND (?2 = '' OR agent_type = ?2) AND (?3 IS NULL OR is_active = ?3) "
                             "AND (?4 = '' OR " + status + " = ?4) ";
   const std::string dir = query.descending ? " DESC" : "";
-  const std::string order = query.sort == "name"     ? "name COLLATE NOCASE" + dir + ", id" + dir
-                            : query.sort == "status" ? status + dir + ", created_at, id"
-                                                     : "created_at" + dir + ", id" + dir;
+  // Ties (agents created in the same second) go by insertion order.
+  const std::string order = query.sort == "name"     ? "name COLLATE NOCASE" + dir + ", rowid" + dir
+                            : query.sort == "status" ? status + dir + ", created_at, rowid"
+                                                     : "created_at" + dir + ", rowid" + dir;
   AgentPage page;
   auto& count = conn.prepare("SELECT COUNT(*) FROM agents " + where);
   db::bind_all(count, org_id, query.agent_type, query.is_active, query.status);

@@ -84,8 +84,13 @@ TEST(JobScheduler, RunsJobsRetriesTransientErrorsAndFailsPermanentOnes) {
   EXPECT_EQ(row(server, broken).attempts, 1);
   EXPECT_EQ(row(server, broken).last_error, "PDF has no extractable text");
 
-  auto metrics = http_call(server.port(), "GET", "/metrics").body;
-  EXPECT_NE(metrics.find("agentd_jobs{kind=\"broken\",state=\"failed\"} 1"), std::string::npos) << metrics;
+  // Job gauges are as of the scheduler's last poll (at most 250 ms old): poll with a deadline.
+  const std::string line = "agentd_jobs{kind=\"broken\",state=\"failed\"} 1";
+  std::string metrics;
+  const auto metrics_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do metrics = http_call(server.port(), "GET", "/metrics").body;
+  while (metrics.find(line) == std::string::npos && std::chrono::steady_clock::now() < metrics_deadline);
+  EXPECT_NE(metrics.find(line), std::string::npos) << metrics;
 }
 
 TEST(JobScheduler, TheWatchdogFailsAHungJobAndFreesItsSlot) {
