@@ -96,3 +96,38 @@ TEST(Store, WriteRollsBackWhenTheFunctionThrows) {
   });
   EXPECT_EQ(n, 0);
 }
+
+TEST(Migrations, AgentDatastoreListsMoveToTheLinkTable) {
+  TempDir dir;
+  SQLite::Database db((dir.path / "m.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec("PRAGMA foreign_keys = ON");
+  const auto& all = builtin_migrations();
+  std::vector<Migration> before;
+  std::vector<std::string> later;
+  for (const auto& m : all) {
+    if (m.name < "0006") before.push_back(m);
+    else later.push_back(m.name);
+  }
+  migrate(db, before);
+  db.exec(
+      "INSERT INTO organizations(id, slug, name, plan, created_at) VALUES (1, 'a', 'A', 'pro', 't'), (2, 'b', 'B', 'pro', 't');"
+      "INSERT INTO datastores(id, public_id, org_id, display_name, created_at) VALUES "
+      "  (10, 'docs-1', 1, 'Docs', 't'), (11, 'faq-2', 1, 'FAQ', 't'), (12, 'theirs-3', 2, 'Theirs', 't');"
+      "INSERT INTO agents(id, uuid, org_id, slug, name, agent_type, datastore_ids, created_at, updated_at) VALUES "
+      "  ('agent_1', 'u1', 1, 'one', 'One', 'LLM_AGENT', '[\"faq-2\",\"docs-1\",\"gone-9\",\"theirs-3\"]', 't', 't'),"
+      "  ('agent_2', 'u2', 1, 'two', 'Two', 'LLM_AGENT', '[]', 't', 't');");
+  EXPECT_EQ(migrate(db, all), later);
+  // In order, only the organization's own datastores that still exist.
+  SQLite::Statement q(db, "SELECT agent_id, datastore_id FROM agent_datastores ORDER BY agent_id, position");
+  std::vector<std::pair<std::string, int>> links;
+  while (q.executeStep()) links.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt());
+  EXPECT_EQ(links, (std::vector<std::pair<std::string, int>>{{"agent_1", 11}, {"agent_1", 10}}));
+  SQLite::Statement cols(db, "SELECT COUNT(*) FROM pragma_table_info('agents') WHERE name = 'datastore_ids'");
+  cols.executeStep();
+  EXPECT_EQ(cols.getColumn(0).getInt(), 0);
+  // A deleted datastore leaves its agents by itself.
+  db.exec("DELETE FROM datastores WHERE id = 11");
+  SQLite::Statement left(db, "SELECT COUNT(*) FROM agent_datastores");
+  left.executeStep();
+  EXPECT_EQ(left.getColumn(0).getInt(), 1);
+}

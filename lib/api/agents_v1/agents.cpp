@@ -103,20 +103,13 @@ net::awaitable<http::Response> remove(const Services& s, RequestContext& ctx) {
 
 void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
-  auto add = [&](verb method, const char* pattern, const char* scope,
-                 net::awaitable<http::Response> (*fn)(const Services&, RequestContext&)) {
-    d.add({.method = method, .pattern = pattern, .dialect = &dialect, .scope = scope,
-           .handler = [&s, fn](RequestContext& ctx) { return fn(s, ctx); }});
-  };
-  add(verb::post, "/v1/agents", "agents:write", create);
-  add(verb::get, "/v1/agents", "agents:list", list);
-  add(verb::get, "/v1/agents/{agentId}", "agents:list", get);
-  add(verb::patch, "/v1/agents/{agentId}", "agents:write", update);
-  add(verb::delete_, "/v1/agents/{agentId}", "agents:write", remove);
-  d.add({.method = verb::get, .pattern = "/v1/health", .dialect = &dialect, .handler = [](RequestContext&) -> net::awaitable<http::Response> {
-           static const std::string body = R"({"status":"ok","version":")" AGENTD_VERSION R"("})";
-           co_return http::make_response(200, body);
-         }});
+  const RouteGroup group{d, dialect, s};
+  group.add(verb::post, "/v1/agents", "agents:write", create);
+  group.add(verb::get, "/v1/agents", "agents:list", list);
+  group.add(verb::get, "/v1/agents/{agentId}", "agents:list", get);
+  group.add(verb::patch, "/v1/agents/{agentId}", "agents:write", update);
+  group.add(verb::delete_, "/v1/agents/{agentId}", "agents:write", remove);
+  d.add({.method = verb::get, .pattern = "/v1/health", .dialect = &dialect, .handler = health});
 }
 
 }  // namespace agentd::api::agents_v1

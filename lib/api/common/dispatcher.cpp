@@ -35,6 +35,11 @@ net::awaitable<void> RequestContext::open_stream(http::Response& head) {
   streamed = true;
 }
 
+net::awaitable<http::Response> health(RequestContext&) {
+  static const std::string body = R"({"status":"ok","version":")" AGENTD_VERSION R"("})";
+  co_return http::make_response(200, body);
+}
+
 http::Response render_error(const Dialect& dialect, const AppError& e) {
   RenderedError r = dialect.render(e);
   http::Response res = http::json_response(r.status, r.body);

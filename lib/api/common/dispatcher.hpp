@@ -3,6 +3,7 @@
 #pragma once
 
 #include "api/common/dialect.hpp"
+#include "api/common/services.hpp"
 #include "http/router.hpp"
 
 #include <memory>
@@ -30,6 +31,21 @@ class Dispatcher final : public http::Dispatcher {
   std::size_t default_body_limit_;
   DialectTable dialects_;
   http::Router<Route> router_;
+};
+
+// GET /health and its aliases: {"status":"ok","version"}, no authentication, no database.
+net::awaitable<http::Response> health(RequestContext&);
+
+// Registers a dialect's plain routes: handlers that take the services and the request.
+struct RouteGroup {
+  using Fn = net::awaitable<http::Response> (*)(const Services&, RequestContext&);
+  Dispatcher& dispatcher;
+  const Dialect& dialect;
+  const Services& services;
+  void add(bhttp::verb method, const char* pattern, const char* scope, Fn fn) const {
+    dispatcher.add({.method = method, .pattern = pattern, .dialect = &dialect, .scope = scope,
+                    .handler = [&s = services, fn](RequestContext& ctx) { return fn(s, ctx); }});
+  }
 };
 
 }  // namespace agentd::api

@@ -140,17 +140,13 @@ net::awaitable<http::Response> models(const Services& s, RequestContext& ctx) {
 
 void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
-  auto add = [&](verb method, const char* pattern, const char* scope,
-                 net::awaitable<http::Response> (*fn)(const Services&, RequestContext&)) {
-    d.add({.method = method, .pattern = pattern, .dialect = &dialect, .scope = scope,
-           .handler = [&s, fn](RequestContext& ctx) { return fn(s, ctx); }});
-  };
-  add(verb::get, "/api/external/agents", "agents:list", list);
-  add(verb::post, "/api/external/agents", "agents:write", create);
-  add(verb::patch, "/api/external/agents/{agent_id}", "agents:write", update);
-  add(verb::delete_, "/api/external/agents/{agent_id}", "agents:write", remove);
-  add(verb::get, "/v1/models", "agents:list", models);
-  add(verb::get, "/api/external/v1/models", "agents:list", models);
+  const RouteGroup group{d, dialect, s};
+  group.add(verb::get, "/api/external/agents", "agents:list", list);
+  group.add(verb::post, "/api/external/agents", "agents:write", create);
+  group.add(verb::patch, "/api/external/agents/{agent_id}", "agents:write", update);
+  group.add(verb::delete_, "/api/external/agents/{agent_id}", "agents:write", remove);
+  group.add(verb::get, "/v1/models", "agents:list", models);
+  group.add(verb::get, "/api/external/v1/models", "agents:list", models);
 }
 
 }  // namespace agentd::api::external

@@ -11,10 +11,10 @@ namespace {
 
 json::value or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
-net::awaitable<http::Response> get_credits(db::Database& db, RequestContext& ctx) {
+net::awaitable<http::Response> get_credits(const Services& s, RequestContext& ctx) {
   const auto [limit, offset] = read_offset(ctx);
   const auto org_id = ctx.principal->org.org_id;
-  auto reading = db.read([org_id, limit, offset](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
+  auto reading = s.db.read([org_id, limit, offset](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
   auto view = co_await std::move(reading);
   json::array transactions;
   for (const auto& t : view.transactions) {
@@ -39,8 +39,7 @@ net::awaitable<http::Response> get_credits(db::Database& db, RequestContext& ctx
 }  // namespace
 
 void add_credit_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
-  d.add({.method = bhttp::verb::get, .pattern = "/api/external/credits", .dialect = &dialect, .scope = "credits:read",
-         .handler = [&db = s.db](RequestContext& ctx) { return get_credits(db, ctx); }});
+  RouteGroup{d, dialect, s}.add(bhttp::verb::get, "/api/external/credits", "credits:read", get_credits);
 }
 
 }  // namespace agentd::api::external

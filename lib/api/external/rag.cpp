@@ -318,20 +318,16 @@ net::awaitable<http::Response> search(const Services& s, RequestContext& ctx) {
 
 void add_rag_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
-  auto add = [&](verb method, const char* pattern, const char* scope,
-                 net::awaitable<http::Response> (*fn)(const Services&, RequestContext&)) {
-    d.add({.method = method, .pattern = pattern, .dialect = &dialect, .scope = scope,
-           .handler = [&s, fn](RequestContext& ctx) { return fn(s, ctx); }});
-  };
-  add(verb::post, "/api/external/rag/datastores", "rag:upload", create_datastore);
-  add(verb::get, "/api/external/rag/datastores", "rag:read", list_datastores);
-  add(verb::get, "/api/external/rag/datastores/{datastore_id}", "rag:read", get_datastore);
-  add(verb::delete_, "/api/external/rag/datastores/{datastore_id}", "rag:delete", delete_datastore);
-  add(verb::get, "/api/external/rag/datastores/{datastore_id}/files", "rag:read", list_files);
-  add(verb::delete_, "/api/external/rag/datastores/{datastore_id}/files/{filename}", "rag:delete", delete_file);
-  add(verb::post, "/api/external/rag/datastores/{datastore_id}/search", "rag:read", search);
-  add(verb::get, "/api/external/rag/uploads", "rag:read", list_uploads);
-  add(verb::get, "/api/external/rag/uploads/{upload_id}", "rag:read", get_upload);
+  const RouteGroup group{d, dialect, s};
+  group.add(verb::post, "/api/external/rag/datastores", "rag:upload", create_datastore);
+  group.add(verb::get, "/api/external/rag/datastores", "rag:read", list_datastores);
+  group.add(verb::get, "/api/external/rag/datastores/{datastore_id}", "rag:read", get_datastore);
+  group.add(verb::delete_, "/api/external/rag/datastores/{datastore_id}", "rag:delete", delete_datastore);
+  group.add(verb::get, "/api/external/rag/datastores/{datastore_id}/files", "rag:read", list_files);
+  group.add(verb::delete_, "/api/external/rag/datastores/{datastore_id}/files/{filename}", "rag:delete", delete_file);
+  group.add(verb::post, "/api/external/rag/datastores/{datastore_id}/search", "rag:read", search);
+  group.add(verb::get, "/api/external/rag/uploads", "rag:read", list_uploads);
+  group.add(verb::get, "/api/external/rag/uploads/{upload_id}", "rag:read", get_upload);
   d.add({.method = verb::post, .pattern = "/api/external/rag/upload", .dialect = &dialect, .scope = "rag:upload",
          .body_limit = s.config.http.upload_body_limit,
          .estimate = [&s](const access::Call& call) { return s.knowledge.upload_estimate(call.request.body().size()); },

@@ -5,10 +5,7 @@
 namespace agentd::api::external {
 
 void add_server_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
-  d.add({.method = bhttp::verb::get, .pattern = "/health", .dialect = &dialect, .handler = [](RequestContext&) -> net::awaitable<http::Response> {
-           static const std::string body = R"({"status":"ok","version":")" AGENTD_VERSION R"("})";
-           co_return http::make_response(200, body);
-         }});
+  d.add({.method = bhttp::verb::get, .pattern = "/health", .dialect = &dialect, .handler = health});
   d.add({.method = bhttp::verb::get, .pattern = "/metrics", .dialect = &dialect,
          .handler = [&metrics = s.metrics](RequestContext&) -> net::awaitable<http::Response> {
            co_return http::make_response(200, metrics.render(), "text/plain; version=0.0.4");

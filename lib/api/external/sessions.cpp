@@ -77,13 +77,10 @@ net::awaitable<http::Response> status(const Services& s, RequestContext& ctx) {
 }  // namespace
 
 void add_session_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
-  auto bind = [&s](auto fn) { return [&s, fn](RequestContext& ctx) { return fn(s, ctx); }; };
-  d.add({.method = bhttp::verb::get, .pattern = "/api/external/sessions", .dialect = &dialect, .scope = "sessions:read",
-         .handler = bind(list)});
-  d.add({.method = bhttp::verb::get, .pattern = "/api/external/sessions/{session_id}/messages", .dialect = &dialect,
-         .scope = "sessions:messages", .handler = bind(messages)});
-  d.add({.method = bhttp::verb::get, .pattern = "/api/external/sessions/{session_id}/status", .dialect = &dialect,
-         .scope = "sessions:read", .handler = bind(status)});
+  const RouteGroup group{d, dialect, s};
+  group.add(bhttp::verb::get, "/api/external/sessions", "sessions:read", list);
+  group.add(bhttp::verb::get, "/api/external/sessions/{session_id}/messages", "sessions:messages", messages);
+  group.add(bhttp::verb::get, "/api/external/sessions/{session_id}/status", "sessions:read", status);
 }
 
 }  // namespace agentd::api::external
