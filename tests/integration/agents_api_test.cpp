@@ -33,11 +33,20 @@ struct Upstream {
 class AgentsApi : protected Upstream, public ::testing::Test {
  protected:
   InProcessServer server{[this](Config& c) {
-    ProviderSettings p;
-    p.base_url = upstream.base_url();
-    p.retry_backoff_ms = 1;
-    c.providers["openai"] = p;
-  }};
+                            ProviderSettings p;
+                            p.base_url = upstream.base_url();
+                            p.retry_backoff_ms = 1;
+                            c.providers["openai"] = p;
+                          },
+                          nullptr, [](App& app) {
+                            // A route of this dialect that fails unexpectedly (the seed's 500).
+                            app.dispatcher.add({.method = http::bhttp::verb::get, .pattern = "/v1/test/boom",
+                                                .dialect = &app.dispatcher.dialects().owner("/v1"), .scope = "agents:list",
+                                                .handler = [](api::RequestContext&) -> boost::asio::awaitable<http::Response> {
+                                                  throw std::runtime_error("sqlite3.c:1234 secret internals");
+                                                  co_return http::make_response(200, "");
+                                                }});
+                          }};
   std::string key = server.make_key("acme", "pro", "10", kAgentScopes);
 
   HttpResult call(const std::string& method, const std::string& target, const std::string& body = "",
@@ -146,6 +155,9 @@ TEST_F(AgentsApi, EveryErrorOfTheSeedsTableInItsEnvelope) {
   auto route = call("GET", "/v1/nothing");
   EXPECT_EQ(route.status, 404);
   EXPECT_EQ(route.body, R"({"success":false,"error":{"code":"NOT_FOUND","message":"Not found: GET /v1/nothing","details":{}}})");
+  auto boom = call("GET", "/v1/test/boom");
+  EXPECT_EQ(boom.status, 500);
+  EXPECT_EQ(boom.body, R"({"success":false,"error":{"code":"INTERNAL_ERROR","message":"Internal server error","details":{}}})");
   auto method = call("PUT", "/v1/agents/" + id);
   EXPECT_EQ(method.status, 405);
   EXPECT_EQ(method.header("Allow"), "GET, PATCH, DELETE");
