@@ -49,9 +49,9 @@ std::string system_instruction(const Agent& agent);
 std::string agent_status(const Agent& agent);
 
 struct AgentQuery {
-  std::string agent_type;           // empty: any
-  std::optional<bool> is_active;
-  std::string status;               // empty: any; active, inactive, error
+  std::string agent_type{};         // empty: any
+  std::optional<bool> is_active{};
+  std::string status{};             // empty: any; active, inactive, error
   std::string sort = "created_at";  // created_at, name, status
   bool descending = false;
   std::int64_t offset = 0, limit = -1;  // limit -1: all

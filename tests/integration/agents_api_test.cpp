@@ -346,10 +346,11 @@ TEST_F(AgentsApi, AnotherOrganizationsAgentIsNotFoundByAnyIdOnAnyRoute) {
   auto made = create({{"name", "Secret Agent"}}, theirs);
   const std::string id(made.at("id").as_string());
   auto detail = parse(call("GET", "/v1/agents/" + id, "", theirs).body).at("data").as_object();
-  const std::string external_key = server.make_key("other", "pro", "0", {"agents:list"});
-  auto ext = parse(http_call(server.port(), "GET", "/api/external/agents", {{"X-API-Key", external_key}}).body);
-  const std::string uuid = "placeholder";
-  for (const std::string ref : {id, std::string("secret-agent")}) {
+  // Its uuid, as the External API shows it to its owner.
+  const std::string external_key = server.make_key("other", "pro", "0", {"agents:write"});
+  auto full = parse(http_call(server.port(), "PATCH", "/api/external/agents/" + id, {{"X-API-Key", external_key}}, "{}").body);
+  const std::string uuid = str(full.at("uuid"));
+  for (const std::string& ref : {id, uuid, std::string("secret-agent")}) {
     for (const auto& [method, suffix, body] : std::vector<std::tuple<std::string, std::string, std::string>>{
              {"GET", "", ""}, {"PATCH", "", R"({"name":"Mine"})"}, {"DELETE", "", ""},
              {"POST", "/messages", R"({"text":"hi"})"}, {"POST", "/messages/stream", R"({"text":"hi"})"}}) {
@@ -366,8 +367,6 @@ TEST_F(AgentsApi, AnotherOrganizationsAgentIsNotFoundByAnyIdOnAnyRoute) {
   EXPECT_EQ(after.at("name"), "Secret Agent");
   EXPECT_EQ(after.at("metrics").at("totalMessages").as_int64(), 0);
   EXPECT_EQ(after.at("updatedAt"), detail.at("updatedAt"));
-  (void)ext;
-  (void)uuid;
 }
 
 TEST_F(AgentsApi, ScopesDecideReadsWritesAndMessages) {

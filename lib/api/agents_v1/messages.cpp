@@ -73,8 +73,14 @@ net::awaitable<http::Response> send_message(const Services& s, RequestContext& c
   agents::TurnRequest tr;
   tr.owner = {principal.org.org_id, principal.key->user_id};
   tr.session_id = req.room_id;
-  if (req.context) tr.messages.push_back({"system", "Context: " + *req.context});
-  tr.messages.push_back({"user", req.text});
+  auto add = [&tr](std::string role, std::string content) {
+    models::ChatMessage m;
+    m.role = std::move(role);
+    m.content = std::move(content);
+    tr.messages.push_back(std::move(m));
+  };
+  if (req.context) add("system", "Context: " + *req.context);
+  add("user", req.text);
   tr.agent_ref = ctx.param("agentId");
   tr.agent_must_exist = true;
   tr.request_tokens = models::count_tokens(ctx.request.body());

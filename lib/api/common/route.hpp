@@ -35,12 +35,12 @@ using Handler = std::function<net::awaitable<http::Response>(RequestContext&)>;
 
 struct Route {
   bhttp::verb method = bhttp::verb::get;
-  std::string pattern;              // "/api/external/rag/uploads/{upload_id}"
+  std::string pattern{};            // "/api/external/rag/uploads/{upload_id}"
   const Dialect* dialect = nullptr;  // its error shape, authentication and paging
-  std::string scope;                // empty: no authentication
+  std::string scope{};              // empty: no authentication
   std::size_t body_limit = 0;       // 0: the server's default (1 MiB)
-  access::Estimator estimate;       // set: billable, reserved before the handler runs
-  Handler handler;
+  access::Estimator estimate{};     // set: billable, reserved before the handler runs
+  Handler handler{};
 };
 
 }  // namespace agentd::api

@@ -22,32 +22,28 @@ class Archive {
   Archive(std::string_view bytes, const char* kind) : kind_(kind) {
     zip_error_t error;
     zip_error_init(&error);
-    zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
-    if (src) zip_ = zip_open_from_source(src, ZIP_RDONLY, &error);
-    if (!zip_) {
-      if (src) zip_source_free(src);
-      zip_error_fini(&error);
-      throw ExtractError(std::string(kind) + " is not a valid zip archive");
-    }
+    // Owned from the moment each is acquired: the source until the archive takes it over.
+    std::unique_ptr<zip_source_t, decltype(&zip_source_free)> src(zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error),
+                                                                  &zip_source_free);
+    if (src) zip_.reset(zip_open_from_source(src.get(), ZIP_RDONLY, &error));
     zip_error_fini(&error);
-    if (zip_get_num_entries(zip_, 0) > kMaxEntries)
+    if (!zip_) throw ExtractError(std::string(kind) + " is not a valid zip archive");
+    src.release();  // the archive frees its source
+    if (zip_get_num_entries(zip_.get(), 0) > kMaxEntries)
       throw ExtractError(std::string(kind) + " has too many entries in its archive");
   }
-  ~Archive() {
-    if (zip_) zip_discard(zip_);
-  }
 
-  bool has(const std::string& name) const { return zip_name_locate(zip_, name.c_str(), 0) >= 0; }
+  bool has(const std::string& name) const { return zip_name_locate(zip_.get(), name.c_str(), 0) >= 0; }
 
   std::string read(const std::string& name) {
     zip_stat_t st;
     zip_stat_init(&st);
-    if (zip_stat(zip_, name.c_str(), 0, &st) != 0) throw ExtractError(std::string(kind_) + " is missing " + name);
+    if (zip_stat(zip_.get(), name.c_str(), 0, &st) != 0) throw ExtractError(std::string(kind_) + " is missing " + name);
     if (st.size > kMaxEntryBytes || (st.comp_size > 0 && static_cast<double>(st.size) / st.comp_size > kMaxRatio) ||
         total_ + st.size > kMaxTotalBytes)
       throw ExtractError(std::string(kind_) + " expands too much when unpacked (a zip bomb?)");
     total_ += st.size;
-    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen(zip_, name.c_str(), 0), &zip_fclose);
+    std::unique_ptr<zip_file_t, decltype(&zip_fclose)> f(zip_fopen(zip_.get(), name.c_str(), 0), &zip_fclose);
     if (!f) throw ExtractError(std::string(kind_) + " could not be unpacked: " + name);
     std::string out(st.size, '\0');
     zip_int64_t got = 0;
@@ -61,7 +57,7 @@ class Archive {
 
  private:
   const char* kind_;
-  zip_t* zip_ = nullptr;
+  std::unique_ptr<zip_t, decltype(&zip_discard)> zip_{nullptr, &zip_discard};
   zip_uint64_t total_ = 0;
 };
 
