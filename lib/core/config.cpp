@@ -65,7 +65,7 @@ Config load_config(const std::string& file_path) {
     if (!h->is_object()) fail("http must be an object");
     const auto& ho = h->as_object();
     check_keys(ho, {"request_timeout_ms", "idle_timeout_ms", "write_timeout_ms", "shutdown_grace_ms", "sse_heartbeat_ms",
-                    "sse_queue_bytes"},
+                    "sse_queue_bytes", "max_connections"},
                "http");
     c.http.sse_heartbeat_ms = std::max(1, get_int(ho, "sse_heartbeat_ms", c.http.sse_heartbeat_ms));
     c.http.sse_queue_bytes = static_cast<std::size_t>(
@@ -74,6 +74,7 @@ Config load_config(const std::string& file_path) {
     c.http.idle_timeout_ms = get_int(ho, "idle_timeout_ms", c.http.idle_timeout_ms);
     c.http.write_timeout_ms = get_int(ho, "write_timeout_ms", c.http.write_timeout_ms);
     c.http.shutdown_grace_ms = get_int(ho, "shutdown_grace_ms", c.http.shutdown_grace_ms);
+    c.http.max_connections = std::max(1, get_int(ho, "max_connections", c.http.max_connections));
   }
   if (auto* p = o.if_contains("plans")) {
     if (!p->is_object()) fail("plans must be an object");

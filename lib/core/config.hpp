@@ -36,6 +36,7 @@ struct HttpLimits {
   int shutdown_grace_ms = 10'000;
   int sse_heartbeat_ms = 15'000;     // ": ping" on a stream with nothing else to say
   std::size_t sse_queue_bytes = 256 * 1024;  // a stream's unsent events; the producer waits beyond
+  int max_connections = 20'000;     // beyond it, accepting waits until a connection ends
 };
 
 // An OpenAI-compatible upstream, named in agent models as "NAME/MODEL".

@@ -7,11 +7,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/url/parse.hpp>
 
 #include <array>
+#include <cerrno>
 
 namespace agentd::http {
 
@@ -24,6 +26,20 @@ std::string sanitize_request_id(std::string_view id) {
   for (char c : id)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return {};
   return std::string(id);
+}
+
+// "http://host:80/a?b" -> "/a?b" ("/" without a path); "" when `target` is not absolute-form.
+std::string origin_form(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() < scheme.size() || !std::equal(scheme.begin(), scheme.end(), target.begin(),
+                                                      [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+      continue;
+    const auto rest = target.substr(scheme.size());
+    const auto start = rest.find_first_of("/?");
+    if (start == std::string_view::npos) return "/";
+    return rest[start] == '?' ? "/" + std::string(rest.substr(start)) : std::string(rest.substr(start));
+  }
+  return {};
 }
 
 }  // namespace
@@ -71,13 +87,37 @@ void Server::start() {
   });
 }
 
+// Out of file descriptors (EMFILE, ENFILE) the listener stays readable: without a pause the
+// loop would spin. It waits, says so once per interval, and keeps serving open connections.
 net::awaitable<void> Server::accept_loop() {
+  net::steady_timer pause(ioc_);
+  double last_warning = -1e9;
+  std::uint64_t refused_since_warning = 0;
+  auto warn_at_most_every_10s = [&](const std::string& what) {
+    const double now = SystemClock::instance().mono_seconds();
+    ++refused_since_warning;
+    if (now - last_warning < 10) return;
+    log::warn(what + " (" + std::to_string(refused_since_warning) + " times since the last warning)");
+    last_warning = now;
+    refused_since_warning = 0;
+  };
   while (acceptor_.is_open()) {
+    if (sessions_.size() >= static_cast<std::size_t>(limits_.max_connections)) {
+      warn_at_most_every_10s("connection limit reached (http.max_connections = " + std::to_string(limits_.max_connections) +
+                             "): new connections wait until one ends");
+      capacity_ = &pause;
+      pause.expires_after(std::chrono::seconds(1));
+      co_await pause.async_wait(tuple_awaitable);
+      capacity_ = nullptr;
+      continue;
+    }
     auto [ec, socket] = co_await acceptor_.async_accept(tuple_awaitable);
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) break;
-      // Out of file descriptors and the like: keep serving the connections we have.
-      log::warn("accept failed: " + ec.message());
+      const bool out_of_files = ec == net::error::no_descriptors || ec.value() == ENFILE;
+      warn_at_most_every_10s("accept failed: " + ec.message());
+      pause.expires_after(std::chrono::milliseconds(out_of_files ? 100 : 10));
+      co_await pause.async_wait(tuple_awaitable);
       continue;
     }
     socket.set_option(tcp::no_delay(true));
@@ -110,6 +150,7 @@ void Server::force_close() {
 void Server::session_ended(Session* s) {
   sessions_.erase(s);
   metrics_.connection_closed();
+  if (capacity_) capacity_->cancel();  // the accept loop waits for room
   if (shutting_down_ && sessions_.empty() && on_drained_) net::post(ioc_, std::exchange(on_drained_, {}));
 }
 
@@ -150,12 +191,18 @@ net::awaitable<bool> Server::read_header(Session& s, bhttp::request_parser<bhttp
   // Beast checks Content-Length against body_limit while parsing the header; the route's own
   // limit is applied once the route is known.
   parser.body_limit(boost::none);
-  // A slow or half-sent header cannot hold the connection past these deadlines.
-  s.stream.expires_after(std::chrono::milliseconds(s.buffer.size() == 0 ? limits_.idle_timeout_ms
-                                                                          : limits_.request_timeout_ms));
-  s.idle = true;
+  // Idle until the first byte of a request; from there the whole header must arrive within the
+  // request deadline, however slowly it drips.
+  if (s.buffer.size() == 0) {
+    s.stream.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
+    s.idle = true;
+    auto [ec, n] = co_await s.stream.async_read_some(s.buffer.prepare(limits_.header_limit), tuple_awaitable);
+    s.idle = false;
+    if (ec) co_return false;
+    s.buffer.commit(n);
+  }
+  s.stream.expires_after(std::chrono::milliseconds(limits_.request_timeout_ms));
   auto [ec, n] = co_await bhttp::async_read_header(s.stream, s.buffer, parser, tuple_awaitable);
-  s.idle = false;
   if (!ec) co_return true;
   if (ec == bhttp::error::header_limit) {
     Response res = dispatcher_.refuse("", Refusal::header_too_large, "Request header fields exceed 16 KiB");
@@ -187,7 +234,16 @@ net::awaitable<bool> Server::read_body(Session& s, bhttp::request_parser<bhttp::
   if (!parser.is_done()) {
     s.stream.expires_after(std::chrono::milliseconds(limits_.request_timeout_ms));
     auto [ec, n] = co_await bhttp::async_read(s.stream, s.buffer, parser, tuple_awaitable);
-    if (ec == bhttp::error::body_limit) co_await too_large();
+    if (ec == bhttp::error::body_limit) {
+      co_await too_large();
+    } else if (ec && ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream &&
+               ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
+      // A malformed body (a bad chunk size, a chunk-size overflow): say so, then close.
+      Response res = dispatcher_.refuse(ex.path, Refusal::malformed, "Malformed HTTP request: " + ec.message());
+      res.set("X-Request-Id", ex.request_id);
+      record(ex, res.result_int(), started);
+      co_await write_and_close(s, res);
+    }
     if (ec) co_return false;
   }
   // No deadline while the handler runs; the next read or write sets its own.
@@ -234,6 +290,8 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
     if (!co_await read_header(self, parser)) break;
     const double started = SystemClock::instance().mono_seconds();
     Request& req = parser.get();
+    // An absolute-form target (RFC 9112 3.2.2) is served as its origin form.
+    if (auto origin = origin_form(req.target()); !origin.empty()) req.target(origin);
     const std::string_view target(req.target().data(), req.target().size());
     std::string request_id = sanitize_request_id(req["X-Request-Id"]);
     if (request_id.empty()) request_id = agentd::request_id();

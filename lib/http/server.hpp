@@ -9,6 +9,7 @@
 #include "http/types.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
@@ -53,6 +54,7 @@ class Server {
   std::set<Session*> sessions_;
   bool shutting_down_ = false;
   std::function<void()> on_drained_;
+  net::steady_timer* capacity_ = nullptr;  // the accept loop's wait while at max_connections
   // Session coroutines still suspended when the io_context stops are destroyed with it, after
   // the Server: they check this before touching it.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

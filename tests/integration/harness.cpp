@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,7 +96,7 @@ std::string raw_exchange(unsigned short port, const std::string& bytes, int wait
 namespace {
 
 // Forks and execs agentd; the child's standard output goes to the returned pipe.
-int spawn_agentd(const std::vector<std::string>& args, int& out_fd, const std::string& stderr_path) {
+int spawn_agentd(const std::vector<std::string>& args, int& out_fd, const std::string& stderr_path, int max_files = 0) {
   int pipefd[2];
   if (::pipe(pipefd) != 0) throw std::runtime_error("pipe failed");
   const int pid = ::fork();
@@ -106,6 +107,10 @@ int spawn_agentd(const std::vector<std::string>& args, int& out_fd, const std::s
     ::close(pipefd[1]);
     const int err = ::open(stderr_path.empty() ? "/dev/null" : stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (err >= 0) ::dup2(err, 2);
+    if (max_files > 0) {
+      rlimit lim{static_cast<rlim_t>(max_files), static_cast<rlim_t>(max_files)};
+      ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
     std::vector<char*> argv;
     std::string bin = AGENTD_BINARY;
     argv.push_back(bin.data());
@@ -142,9 +147,9 @@ std::string last_line(const std::string& text) {
   return t.substr(t.rfind('\n') == std::string::npos ? 0 : t.rfind('\n') + 1);
 }
 
-ServerProcess::ServerProcess(const std::string& data_dir) {
+ServerProcess::ServerProcess(const std::string& data_dir, int max_files) : log_path_(data_dir + ".log") {
   int fd = -1;
-  pid_ = spawn_agentd({"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir}, fd, data_dir + ".log");
+  pid_ = spawn_agentd({"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir}, fd, log_path_, max_files);
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   pollfd p{fd, POLLIN, 0};

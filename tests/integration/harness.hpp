@@ -50,10 +50,13 @@ std::string last_line(const std::string& text);
 // `agentd serve` as a child process, listening on 127.0.0.1:0.
 class ServerProcess {
  public:
-  explicit ServerProcess(const std::string& data_dir);
+  // `max_files`: the child's open-file limit (RLIMIT_NOFILE), 0 to inherit ours.
+  explicit ServerProcess(const std::string& data_dir, int max_files = 0);
   ~ServerProcess();
   unsigned short port() const { return port_; }
   const std::string& bootstrap_key() const { return bootstrap_key_; }
+  int pid() const { return pid_; }
+  const std::string& log_path() const { return log_path_; }
   // SIGTERM, then waits; returns the exit status.
   int terminate();
   void kill_hard();
@@ -62,6 +65,7 @@ class ServerProcess {
   int pid_ = -1;
   unsigned short port_ = 0;
   std::string bootstrap_key_;
+  std::string log_path_;
 };
 
 // An App in this process. `configure` adjusts the config, `routes` adds test-only routes.
