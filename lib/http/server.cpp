@@ -192,16 +192,18 @@ net::awaitable<bool> Server::read_header(Session& s, bhttp::request_parser<bhttp
   // limit is applied once the route is known.
   parser.body_limit(boost::none);
   // Idle until the first byte of a request; from there the whole header must arrive within the
-  // request deadline, however slowly it drips.
+  // request deadline, however slowly it drips (and never past the idle deadline either).
+  const auto idle_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.idle_timeout_ms);
   if (s.buffer.size() == 0) {
-    s.stream.expires_after(std::chrono::milliseconds(limits_.idle_timeout_ms));
+    s.stream.expires_at(idle_deadline);
     s.idle = true;
     auto [ec, n] = co_await s.stream.async_read_some(s.buffer.prepare(limits_.header_limit), tuple_awaitable);
     s.idle = false;
     if (ec) co_return false;
     s.buffer.commit(n);
   }
-  s.stream.expires_after(std::chrono::milliseconds(limits_.request_timeout_ms));
+  s.stream.expires_at(std::min(idle_deadline, std::chrono::steady_clock::now() +
+                                                  std::chrono::milliseconds(limits_.request_timeout_ms)));
   auto [ec, n] = co_await bhttp::async_read_header(s.stream, s.buffer, parser, tuple_awaitable);
   if (!ec) co_return true;
   if (ec == bhttp::error::header_limit) {
