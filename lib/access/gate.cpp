@@ -171,6 +171,13 @@ net::awaitable<void> Gate::enter(Call& call, Pass& pass, const AccessPolicy& pol
   }
 }
 
+Micros Gate::charge_in(db::Conn& conn, Pass& pass, Micros cost, const std::string& description) {
+  if (!pass.reservation) return 0;
+  pass.early_charge = settle_credits(conn, *pass.reservation, cost, description);
+  pass.charged_early = true;
+  return pass.early_charge;
+}
+
 net::awaitable<void> Gate::leave(Call& call, Pass& pass, http::Response& response, const std::string& route_pattern) {
   const unsigned status = response.result_int();
   // Settle or release the reservation and record the idempotent response; failures here are
@@ -186,7 +193,10 @@ net::awaitable<void> Gate::leave(Call& call, Pass& pass, http::Response& respons
       auto settling = db_.write([&](db::Conn& c) {
         Micros charged = 0;
         if (pass.reservation) {
-          if (succeeded) charged = settle_credits(c, *pass.reservation, cost, route_pattern);
+          // Charged already with what it stored: a release only closes a reservation whose
+          // transaction rolled back.
+          if (pass.charged_early) release_credits(c, *pass.reservation);
+          else if (succeeded) charged = settle_credits(c, *pass.reservation, cost, route_pattern);
           else release_credits(c, *pass.reservation);
         }
         if (!pass.idem_key.empty()) {
@@ -196,7 +206,7 @@ net::awaitable<void> Gate::leave(Call& call, Pass& pass, http::Response& respons
         return charged;
       });
       const Micros charged = co_await std::move(settling);
-      metrics_.credits_spent(charged);
+      metrics_.credits_spent(charged + pass.early_charge);
     } catch (const std::exception& e) {
       log::write(log::Level::error, {{"msg", "settlement failed"}, {"request_id", call.request_id}, {"error", e.what()}});
     }

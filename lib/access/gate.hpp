@@ -43,6 +43,10 @@ struct Call {
   std::optional<Micros> cost;
   // The handler answered through an event stream (its head already went out).
   bool streamed = false;
+  // Billable routes: settles the reservation for `cost` inside the caller's own write
+  // transaction, so that what was stored and its charge commit together (before a stream's
+  // last event). Set by the dispatcher once the reservation is held; returns the amount charged.
+  std::function<Micros(db::Conn&, Micros cost)> charge_now{};
 
   std::optional<std::string> query(std::string_view name) const;
 };
@@ -66,6 +70,8 @@ struct Pass {
   Micros estimate = 0;
   std::string idem_key, idem_route;  // set while this request owns an idempotency claim
   std::optional<http::Response> replay;  // an earlier answer to replay instead of the handler
+  bool charged_early = false;  // charge_in() ran (in a transaction that may yet roll back)
+  Micros early_charge = 0;
 };
 
 class Gate {
@@ -79,6 +85,9 @@ class Gate {
                                      const Estimator& estimate);
   // `response` is the request's final answer (a streamed one: its status only).
   boost::asio::awaitable<void> leave(Call& call, Pass& pass, http::Response& response, const std::string& route_pattern);
+
+  // Settles the pass's reservation in the caller's transaction (Call::charge_now).
+  Micros charge_in(db::Conn& conn, Pass& pass, Micros cost, const std::string& description);
 
   Limits limits_for(const KeyRecord& key, const std::string& plan) const;
 

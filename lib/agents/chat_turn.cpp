@@ -103,23 +103,26 @@ net::awaitable<Target> ChatTurns::resolve_target(std::int64_t org_id, std::strin
   co_return Target{routed ? std::move(*routed) : orchestrator_agent(), false};
 }
 
-// Stores the new turns and the answer (also a partial one); returns the answer's message id.
-net::awaitable<std::string> ChatTurns::record(Conversation& conversation, const Agent& agent, const RunResult& result) {
+// Stores the new turns and the answer (also a partial one) and charges them in one transaction:
+// nothing is stored unbilled, also across a crash. Returns the answer's message id.
+net::awaitable<std::string> ChatTurns::record(Turn& turn, const RunResult& result, Micros cost) {
+  Conversation& conversation = turn.conv;
   std::vector<NewTurn> turns;
   for (const auto& m : conversation.new_turns) turns.push_back({m, {}, std::nullopt, {}});
   NewTurn answer;
   answer.message.role = "assistant";
   answer.message.content = result.content;
   answer.message.tool_calls = result.tool_calls;
-  answer.agent_id = agent.id;
+  answer.agent_id = turn.target.agent.id;
   answer.usage = usage_json(result.usage);
   for (const auto& c : result.citations) answer.citations.push_back(citation_json(c));
   turns.push_back(std::move(answer));
   const double now = clock_.unix_seconds();
-  auto work = rt_.db.write([owner = conversation.owner, id = conversation.session.public_id, turns = std::move(turns),
-                            now](db::Conn& c) mutable {
+  auto work = rt_.db.write([owner = conversation.owner, id = conversation.session.public_id, turns = std::move(turns), now,
+                            &charge = turn.charge, cost](db::Conn& c) mutable {
     Session session = open_session(c, owner, id, now);
     std::string message_id = append_turns(c, session, turns, now);
+    if (charge) charge(c, cost);
     return std::make_pair(std::move(session), std::move(message_id));
   });
   auto [session, message_id] = co_await std::move(work);
@@ -150,6 +153,7 @@ net::awaitable<Turn> ChatTurns::open(TurnRequest req) {
   t.inv.tool_choice = std::move(req.tool_choice);
   t.inv.sampling = std::move(req.sampling);
   t.request_tokens = req.request_tokens;
+  t.charge = std::move(req.charge);
   co_return t;
 }
 
@@ -157,9 +161,9 @@ net::awaitable<TurnOutcome> ChatTurns::answer(Turn& t) {
   TurnOutcome out;
   auto running = run_agent(rt_, t.target.agent, t.inv);
   out.result = co_await std::move(running);
-  auto recording = record(t.conv, t.target.agent, out.result);
-  out.message_id = co_await std::move(recording);
   out.cost = cost(out.result.usage.total());
+  auto recording = record(t, out.result, out.cost);
+  out.message_id = co_await std::move(recording);
   co_return out;
 }
 
@@ -197,11 +201,11 @@ net::awaitable<TurnOutcome> ChatTurns::answer_streamed(Turn& t, TurnStream& stre
     r.usage.completion_tokens = models::count_tokens(produced);
     r.finish_reason = out.client_left ? "cancelled" : "error";
   }
+  out.cost = cost(out.result.usage.total());
   if (!out.failure || !produced.empty()) {
-    auto recording = record(t.conv, t.target.agent, out.result);
+    auto recording = record(t, out.result, out.cost);
     out.message_id = co_await std::move(recording);
   }
-  out.cost = cost(out.result.usage.total());
   co_return out;
 }
 

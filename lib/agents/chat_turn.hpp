@@ -11,6 +11,7 @@
 #include "core/errors.hpp"
 #include "core/money.hpp"
 
+#include <functional>
 #include <memory>
 
 namespace agentd::agents {
@@ -28,6 +29,10 @@ struct Target {
   bool named = false;
 };
 
+// Settles the turn's charge inside the transaction that stores it (the access gate's
+// Call::charge_now); empty: billed by the caller afterwards.
+using Charge = std::function<void(db::Conn&, Micros cost)>;
+
 struct TurnRequest {
   SessionOwner owner;
   std::string session_id;  // empty: a new session; unknown: a new session under this id
@@ -41,6 +46,7 @@ struct TurnRequest {
   models::Sampling sampling;
   // The request's own token count: the prompt of a stream cut before the run counted it.
   int request_tokens = 0;
+  Charge charge;
 };
 
 // An opened turn: its session, who answers, and what the agent will see.
@@ -49,6 +55,7 @@ struct Turn {
   Target target;
   Invocation inv;
   int request_tokens = 0;
+  Charge charge;
   std::shared_ptr<SessionActivity::Guard> busy;  // the session is `processing` while it lives
 };
 
@@ -92,7 +99,8 @@ class ChatTurns {
                                                          const std::vector<models::ChatMessage>& messages);
   boost::asio::awaitable<Target> resolve_target(std::int64_t org_id, std::string ref, std::string question,
                                                 bool must_exist, std::string previous_agent_id);
-  boost::asio::awaitable<std::string> record(Conversation& conversation, const Agent& agent, const RunResult& result);
+  // Stores the turn and, in the same transaction, charges it.
+  boost::asio::awaitable<std::string> record(Turn& turn, const RunResult& result, Micros cost);
 
   Runtime rt_;
   const Clock& clock_;

@@ -84,6 +84,7 @@ net::awaitable<http::Response> send_message(const Services& s, RequestContext& c
   tr.agent_ref = ctx.param("agentId");
   tr.agent_must_exist = true;
   tr.request_tokens = models::count_tokens(ctx.request.body());
+  tr.charge = ctx.charge_now;
   auto opening = s.chat.open(std::move(tr));
   agents::Turn turn = co_await std::move(opening);
   const agents::Agent& agent = turn.target.agent;

@@ -106,6 +106,8 @@ net::awaitable<http::Response> Dispatcher::dispatch(http::Exchange& ex) {
     if (!route.scope.empty()) {
       auto entering = gate_.enter(ctx, pass, dialect.access, route.scope, route.estimate);
       co_await std::move(entering);
+      if (pass.reservation)
+        ctx.charge_now = [this, &pass, &route](db::Conn& c, Micros cost) { return gate_.charge_in(c, pass, cost, route.pattern); };
     }
     if (pass.replay) {
       response = std::move(*pass.replay);

@@ -337,6 +337,7 @@ net::awaitable<http::Response> complete(const Services& s, RequestContext& ctx, 
   tr.tool_choice = req.tool_choice;
   tr.sampling = req.sampling;
   tr.request_tokens = models::count_tokens(ctx.request.body());
+  tr.charge = ctx.charge_now;
   auto opening = s.chat.open(std::move(tr));
   agents::Turn turn = co_await std::move(opening);
   if (turn.target.named && !agent_route) access::require_scope(ctx, "agents:invoke");
