@@ -155,10 +155,7 @@ net::awaitable<void> Gate::claim(Call& call, Pass& pass) {
   }
 }
 
-net::awaitable<void> Gate::enter(Call& call, Pass& pass, const AccessPolicy& policy, const std::string& scope,
-                                 const Estimator& estimate) {
-  auto admitting = admit(call, pass, policy, scope);
-  co_await std::move(admitting);
+net::awaitable<void> Gate::reserve_and_claim(Call& call, Pass& pass, const Estimator& estimate) {
   if (estimate) {
     pass.estimate = estimate(call);
     auto reserve = db_.write([org_id = call.principal->org.org_id, key_id = call.principal->key->id, amount = pass.estimate,

@@ -1,5 +1,6 @@
-// The access gate every authenticated route passes, in this order:
-// authenticate -> scope -> plan -> rate limit -> credits reservation -> idempotency, and after
+// The access gate every authenticated route passes, in this order: from the header alone
+// authenticate -> scope -> plan -> rate limit; with the body: credits reservation ->
+// idempotency; and after
 // the handler: settle or release the credits, record the idempotent answer, release the
 // concurrency slot, X-RateLimit-* headers. What differs between dialects (which headers name
 // the team, whether the plan must include the External API) comes in as an AccessPolicy.
@@ -80,9 +81,12 @@ class Gate {
        http::Metrics& metrics)
       : keys_(keys), limiter_(limiter), db_(db), clock_(clock), config_(config), metrics_(metrics) {}
 
-  // Throws AppError; what it acquired stays in `pass` for leave(), also when it throws.
-  boost::asio::awaitable<void> enter(Call& call, Pass& pass, const AccessPolicy& policy, const std::string& scope,
-                                     const Estimator& estimate);
+  // From the header alone, before the body is read: authentication, scope, plan and the rate
+  // limits. Throws AppError; what it acquired stays in `pass` for leave(), also when it throws.
+  boost::asio::awaitable<void> admit(Call& call, Pass& pass, const AccessPolicy& policy, const std::string& scope);
+  // Once the body is read: the credits reservation (its estimate may read the body) and the
+  // idempotency claim (keyed by the body). Throws AppError like admit().
+  boost::asio::awaitable<void> reserve_and_claim(Call& call, Pass& pass, const Estimator& estimate);
   // `response` is the request's final answer (a streamed one: its status only).
   boost::asio::awaitable<void> leave(Call& call, Pass& pass, http::Response& response, const std::string& route_pattern);
 
@@ -92,7 +96,6 @@ class Gate {
   Limits limits_for(const KeyRecord& key, const std::string& plan) const;
 
  private:
-  boost::asio::awaitable<void> admit(Call& call, Pass& pass, const AccessPolicy& policy, const std::string& scope);
   boost::asio::awaitable<void> claim(Call& call, Pass& pass);
 
   KeyCache& keys_;

@@ -65,7 +65,7 @@ Config load_config(const std::string& file_path) {
     if (!h->is_object()) fail("http must be an object");
     const auto& ho = h->as_object();
     check_keys(ho, {"request_timeout_ms", "idle_timeout_ms", "write_timeout_ms", "shutdown_grace_ms", "sse_heartbeat_ms",
-                    "sse_queue_bytes", "max_connections"},
+                    "sse_queue_bytes", "max_connections", "max_body_bytes_in_flight"},
                "http");
     c.http.sse_heartbeat_ms = std::max(1, get_int(ho, "sse_heartbeat_ms", c.http.sse_heartbeat_ms));
     c.http.sse_queue_bytes = static_cast<std::size_t>(
@@ -75,6 +75,8 @@ Config load_config(const std::string& file_path) {
     c.http.write_timeout_ms = get_int(ho, "write_timeout_ms", c.http.write_timeout_ms);
     c.http.shutdown_grace_ms = get_int(ho, "shutdown_grace_ms", c.http.shutdown_grace_ms);
     c.http.max_connections = std::max(1, get_int(ho, "max_connections", c.http.max_connections));
+    if (const auto* v = ho.if_contains("max_body_bytes_in_flight"); v && v->is_int64() && v->as_int64() > 0)
+      c.http.max_body_bytes_in_flight = static_cast<std::size_t>(v->as_int64());
   }
   if (auto* p = o.if_contains("plans")) {
     if (!p->is_object()) fail("plans must be an object");

@@ -37,6 +37,9 @@ struct HttpLimits {
   int sse_heartbeat_ms = 15'000;     // ": ping" on a stream with nothing else to say
   std::size_t sse_queue_bytes = 256 * 1024;  // a stream's unsent events; the producer waits beyond
   int max_connections = 20'000;     // beyond it, accepting waits until a connection ends
+  // Request bodies held in memory at once (declared sizes; a chunked body counts as its route's
+  // limit); beyond it a request is refused with 503 before its body is read.
+  std::size_t max_body_bytes_in_flight = 512 * 1024 * 1024;
 };
 
 // An OpenAI-compatible upstream, named in agent models as "NAME/MODEL".

@@ -44,6 +44,29 @@ std::string origin_form(std::string_view target) {
 
 }  // namespace
 
+// The declared size of a request body against http.max_body_bytes_in_flight, for as long as the
+// request lasts.
+class Server::BodyBudget {
+ public:
+  BodyBudget(Server& server, std::uint64_t bytes) : server_(server), alive_(server.alive_) {
+    const auto cap = server.limits_.max_body_bytes_in_flight;
+    granted_ = bytes == 0 || (bytes <= cap && server.body_bytes_in_flight_ <= cap - bytes);
+    if (granted_) server.body_bytes_in_flight_ += bytes_ = bytes;
+  }
+  BodyBudget(const BodyBudget&) = delete;
+  BodyBudget& operator=(const BodyBudget&) = delete;
+  ~BodyBudget() {
+    if (*alive_) server_.body_bytes_in_flight_ -= bytes_;
+  }
+  bool granted() const { return granted_; }
+
+ private:
+  Server& server_;
+  std::shared_ptr<bool> alive_;
+  std::uint64_t bytes_ = 0;
+  bool granted_ = false;
+};
+
 struct Server::Session {
   explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
@@ -219,8 +242,7 @@ net::awaitable<bool> Server::read_header(Session& s, bhttp::request_parser<bhttp
 }
 
 net::awaitable<bool> Server::read_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
-                                       double started) {
-  const std::size_t body_limit = dispatcher_.route(ex);
+                                       std::size_t body_limit, double started) {
   auto too_large = [&]() -> net::awaitable<void> {
     Response res = dispatcher_.refuse(ex.path, Refusal::payload_too_large,
                                       "Request body exceeds the limit of " + std::to_string(body_limit) + " bytes");
@@ -253,18 +275,7 @@ net::awaitable<bool> Server::read_body(Session& s, bhttp::request_parser<bhttp::
   co_return true;
 }
 
-net::awaitable<bool> Server::answer(Session& s, Exchange& ex, double started) {
-  const bool keep_alive = ex.request.keep_alive() && !shutting_down_;
-  ConnectionEventStream events(s.stream, s.buffer, limits_, metrics_, ex.request_id, keep_alive);
-  ex.stream = &events;
-  auto dispatching = dispatcher_.dispatch(ex);
-  Response res = co_await std::move(dispatching);
-  if (events.opened()) {
-    auto finishing = events.finish();
-    co_await std::move(finishing);
-    record(ex, res.result_int(), started);
-    co_return !events.client_gone() && keep_alive && !shutting_down_;
-  }
+net::awaitable<bool> Server::write_response(Session& s, Exchange& ex, Response& res, double started) {
   res.set("X-Request-Id", ex.request_id);
   res.keep_alive(ex.request.keep_alive() && !shutting_down_);  // shutdown may have begun meanwhile
   res.prepare_payload();
@@ -272,6 +283,35 @@ net::awaitable<bool> Server::answer(Session& s, Exchange& ex, double started) {
   s.stream.expires_after(std::chrono::milliseconds(limits_.write_timeout_ms));
   auto [ec, n] = co_await bhttp::async_write(s.stream, res, tuple_awaitable);
   co_return !ec && res.keep_alive();
+}
+
+// Refused from its header alone: a small body is read and dropped so that the connection stays
+// usable; a large or chunked one is never read (the answer, then a lingering close).
+net::awaitable<bool> Server::refuse_before_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser,
+                                                Exchange& ex, Response& res, std::size_t body_limit, double started) {
+  constexpr std::uint64_t kSmallBody = 64 * 1024;
+  const auto len = parser.content_length();
+  if (parser.is_done() || (len && *len <= std::min<std::uint64_t>(kSmallBody, body_limit))) {
+    if (!co_await read_body(s, parser, ex, body_limit, started)) co_return false;
+    co_return co_await write_response(s, ex, res, started);
+  }
+  res.set("X-Request-Id", ex.request_id);
+  record(ex, res.result_int(), started);
+  co_await write_and_close(s, res);
+  co_return false;
+}
+
+net::awaitable<bool> Server::answer(Session& s, Exchange& ex, double started) {
+  const bool keep_alive = ex.request.keep_alive() && !shutting_down_;
+  ConnectionEventStream events(s.stream, s.buffer, limits_, metrics_, ex.request_id, keep_alive);
+  ex.stream = &events;
+  auto dispatching = dispatcher_.dispatch(ex);
+  Response res = co_await std::move(dispatching);
+  if (!events.opened()) co_return co_await write_response(s, ex, res, started);
+  auto finishing = events.finish();
+  co_await std::move(finishing);
+  record(ex, res.result_int(), started);
+  co_return !events.client_gone() && keep_alive && !shutting_down_;
 }
 
 net::awaitable<void> Server::run_session(tcp::socket socket) {
@@ -298,7 +338,22 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
     std::string request_id = sanitize_request_id(req["X-Request-Id"]);
     if (request_id.empty()) request_id = agentd::request_id();
     Exchange ex{req, target.substr(0, target.find('?')), std::move(request_id)};
-    if (!co_await read_body(self, parser, ex, started)) break;
+    const std::size_t body_limit = dispatcher_.route(ex);
+    auto admitting = dispatcher_.admit(ex);
+    if (auto refusal = co_await std::move(admitting)) {
+      if (!co_await refuse_before_body(self, parser, ex, *refusal, body_limit, started)) break;
+      continue;
+    }
+    // Bodies held in memory at once are bounded: beyond the budget, 503 before reading.
+    BodyBudget budget(*this, parser.is_done() ? 0 : parser.content_length().value_or(body_limit));
+    if (!budget.granted()) {
+      Response res = dispatcher_.refuse(ex.path, Refusal::overloaded,
+                                        "Server busy: too many request bodies in flight; retry shortly");
+      res.set(bhttp::field::retry_after, "1");
+      if (!co_await refuse_before_body(self, parser, ex, res, body_limit, started)) break;
+      continue;
+    }
+    if (!co_await read_body(self, parser, ex, body_limit, started)) break;
     if (!co_await answer(self, ex, started)) break;
   }
   boost::system::error_code ec;

@@ -35,12 +35,16 @@ class Server {
 
  private:
   struct Session;
+  class BodyBudget;
   net::awaitable<void> accept_loop();
   net::awaitable<void> run_session(net::ip::tcp::socket socket);
   // The steps of one request on a session; false ends the connection.
   net::awaitable<bool> read_header(Session& s, bhttp::request_parser<bhttp::string_body>& parser);
   net::awaitable<bool> read_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
-                                 double started);
+                                 std::size_t body_limit, double started);
+  net::awaitable<bool> refuse_before_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
+                                          Response& res, std::size_t body_limit, double started);
+  net::awaitable<bool> write_response(Session& s, Exchange& ex, Response& res, double started);
   net::awaitable<bool> answer(Session& s, Exchange& ex, double started);
   net::awaitable<void> write_and_close(Session& s, Response& res);
   void record(const Exchange& ex, unsigned status, double started);
@@ -54,6 +58,7 @@ class Server {
   std::set<Session*> sessions_;
   bool shutting_down_ = false;
   std::function<void()> on_drained_;
+  std::uint64_t body_bytes_in_flight_ = 0;
   net::steady_timer* capacity_ = nullptr;  // the accept loop's wait while at max_connections
   // Session coroutines still suspended when the io_context stops are destroyed with it, after
   // the Server: they check this before touching it.

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,19 +51,27 @@ struct Exchange {
   // The dispatcher's own record of the route found by route(); opaque to the transport.
   const void* route = nullptr;
   PathParams params;
+  // What the dispatcher keeps between admit() and dispatch().
+  struct State {
+    virtual ~State() = default;
+  };
+  std::unique_ptr<State> state;
   // Filled by the dispatcher for the request's metrics and log line.
   std::string_view route_label = "unmatched";
   boost::json::object log_fields;
 };
 
 // Why the transport answered a request itself, before dispatching it.
-enum class Refusal { malformed, header_too_large, payload_too_large };
+enum class Refusal { malformed, header_too_large, payload_too_large, overloaded };
 
 class Dispatcher {
  public:
   virtual ~Dispatcher() = default;
   // The header is read: find the route (kept in `ex`) and say how large its body may be.
   virtual std::size_t route(Exchange& ex) = 0;
+  // Still before the body: whatever the header alone decides (credentials, scope, limits). An
+  // answer refuses the request without its body being read.
+  virtual net::awaitable<std::optional<Response>> admit(Exchange& ex) = 0;
   // The body is read: answer. A handler that opened ex.stream answers through it instead.
   virtual net::awaitable<Response> dispatch(Exchange& ex) = 0;
   // The answer to a request refused by the transport, in the shape of whoever owns `path`

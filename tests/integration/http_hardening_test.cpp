@@ -26,6 +26,13 @@ bool closed_within(tcp::socket& socket, int ms) {
   return ::recv(socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
+long rss_kib(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
 double cpu_seconds(int pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
@@ -67,7 +74,8 @@ TEST(HttpHardening, AHeaderDrippedSlowlyIsClosedAtTheRequestDeadline) {
 
 TEST(HttpHardening, MalformedChunkedBodiesAre400) {
   InProcessServer server;
-  const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-API-Key: " + server.bootstrap_key() +
+                           "\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (const std::string body : {std::string("zz\r\nabc\r\n0\r\n\r\n"), std::string("FFFFFFFFFFFFFFFFFFFF\r\nabc\r\n")}) {
     const std::string answer = raw_exchange(server.port(), head + body, 5'000);
     EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
@@ -137,4 +145,58 @@ TEST(HttpHardening, OutOfFileDescriptorsTheServerBacksOffAndKeepsServing) {
   int status = 0;
   while (status != 200 && std::chrono::steady_clock::now() < deadline) status = http_call(server.port(), "GET", "/health").status;
   EXPECT_EQ(status, 200);
+}
+
+TEST(HttpHardening, BodiesWithoutAKeyAreRefusedBeforeTheyAreRead) {
+  // Before: four 140 MiB bodies without a key were read whole (552 MB of RSS) before the 401.
+  TempDir dir;
+  ServerProcess server((dir.path / "data").string());
+  const long before = rss_kib(server.pid());
+  net::io_context ioc;
+  std::vector<tcp::socket> clients;
+  const std::string head = "POST /api/external/rag/upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           "Content-Length: " + std::to_string(140u * 1024 * 1024) + "\r\n\r\n";
+  const std::string chunk(1024 * 1024, 'A');
+  std::vector<std::string> answers(4);
+  for (int i = 0; i < 4; ++i) {
+    clients.emplace_back(ioc);
+    clients.back().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+    net::write(clients.back(), net::buffer(head));
+  }
+  // Each sends 8 MiB of its body; the answers come without the rest.
+  for (auto& c : clients) {
+    boost::system::error_code ec;
+    for (int mb = 0; mb < 8 && !ec; ++mb) net::write(c, net::buffer(chunk), ec);
+  }
+  for (int i = 0; i < 4; ++i) {
+    char buf[4096];
+    pollfd p{clients[i].native_handle(), POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (answers[i].find("\r\n\r\n{") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const ssize_t n = ::read(clients[i].native_handle(), buf, sizeof buf);
+      if (n <= 0) break;
+      answers[i].append(buf, static_cast<std::size_t>(n));
+    }
+    EXPECT_EQ(answers[i].rfind("HTTP/1.1 401", 0), 0u) << answers[i];
+  }
+  const long after = rss_kib(server.pid());
+  EXPECT_LT(after - before, 30 * 1024) << "RSS grew from " << before << " to " << after << " KiB";
+  clients.clear();
+  EXPECT_EQ(http_call(server.port(), "GET", "/health").status, 200);
+}
+
+TEST(HttpHardening, BodiesBeyondTheInFlightBudgetAre503BeforeTheyAreRead) {
+  InProcessServer server([](Config& c) { c.http.max_body_bytes_in_flight = 1'000; });
+  const std::string body(2'000, ' ');
+  const std::string answer = raw_exchange(
+      server.port(), "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-API-Key: " +
+                         server.bootstrap_key() + "\r\nContent-Length: 2000\r\n\r\n" + body);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Retry-After: 1"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Server busy"), std::string::npos) << answer;
+  // Within the budget the same route answers.
+  auto ok = http_call(server.port(), "POST", "/v1/chat/completions", {{"X-API-Key", server.bootstrap_key()}},
+                      R"({"messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(ok.status, 200) << ok.body;
 }

@@ -91,20 +91,52 @@ http::Response Dispatcher::unmatched(const http::Exchange& ex) const {
   return render_error(dialect, not_found("not_found", "Not found: " + method + " " + std::string(ex.path)));
 }
 
-net::awaitable<http::Response> Dispatcher::dispatch(http::Exchange& ex) {
-  if (!ex.route) co_return unmatched(ex);
+// A routed request between admit() and dispatch(): its context and what the gate holds for it.
+struct Dispatcher::Admitted final : http::Exchange::State {
+  Admitted(access::Call call, const Route& route, http::PathParams params)
+      : ctx(std::move(call), route, std::move(params), nullptr) {}
+  RequestContext ctx;
+  access::Pass pass;
+};
+
+net::awaitable<std::optional<http::Response>> Dispatcher::admit(http::Exchange& ex) {
+  if (!ex.route) co_return std::nullopt;  // 404 or 405, answered once the body is read
   const Route& route = *static_cast<const Route*>(ex.route);
   const Dialect& dialect = *route.dialect;
   auto url = boost::urls::parse_origin_form(std::string_view(ex.request.target().data(), ex.request.target().size()));
   if (!url) co_return render_error(dialect, bad_request("Malformed request target"));
+  auto admitted = std::make_unique<Admitted>(access::Call{ex.request, *url, ex.request_id}, route, std::move(ex.params));
+  Admitted& a = *admitted;
+  ex.state = std::move(admitted);
+  if (route.scope.empty()) co_return std::nullopt;
+  std::optional<AppError> error;
+  try {
+    auto admitting = gate_.admit(a.ctx, a.pass, dialect.access, route.scope);
+    co_await std::move(admitting);
+  } catch (const AppError& e) {
+    error = e;
+  }
+  if (!error) co_return std::nullopt;
+  http::Response res = render_error(dialect, *error);
+  auto leaving = gate_.leave(a.ctx, a.pass, res, route.pattern);
+  co_await std::move(leaving);
+  if (a.ctx.principal) ex.log_fields = {{"org", a.ctx.principal->org.slug}, {"key_id", a.ctx.principal->key->id}};
+  co_return res;
+}
 
-  RequestContext ctx(access::Call{ex.request, *url, ex.request_id, {}, {}, {}, false}, route, std::move(ex.params), ex.stream);
-  access::Pass pass;
+net::awaitable<http::Response> Dispatcher::dispatch(http::Exchange& ex) {
+  auto* admitted = dynamic_cast<Admitted*>(ex.state.get());
+  if (!ex.route || !admitted) co_return unmatched(ex);
+  const Route& route = *static_cast<const Route*>(ex.route);
+  const Dialect& dialect = *route.dialect;
+  RequestContext& ctx = admitted->ctx;
+  access::Pass& pass = admitted->pass;
+  ctx.stream = ex.stream;
   std::optional<AppError> error;
   std::optional<http::Response> response;
   try {
     if (!route.scope.empty()) {
-      auto entering = gate_.enter(ctx, pass, dialect.access, route.scope, route.estimate);
+      auto entering = gate_.reserve_and_claim(ctx, pass, route.estimate);
       co_await std::move(entering);
       if (pass.reservation)
         ctx.charge_now = [this, &pass, &route](db::Conn& c, Micros cost) { return gate_.charge_in(c, pass, cost, route.pattern); };
@@ -146,6 +178,8 @@ http::Response Dispatcher::refuse(std::string_view path, http::Refusal why, std:
       res.result(bhttp::status::request_header_fields_too_large);
       return res;
     }
+    case http::Refusal::overloaded:
+      return render_error(dialect, AppError(ErrorKind::unavailable, "server_busy", std::move(message)));
     case http::Refusal::malformed: break;
   }
   return render_error(dialect, bad_request(std::move(message)));

@@ -21,10 +21,12 @@ class Dispatcher final : public http::Dispatcher {
   const DialectTable& dialects() const { return dialects_; }
 
   std::size_t route(http::Exchange& ex) override;
+  net::awaitable<std::optional<http::Response>> admit(http::Exchange& ex) override;
   net::awaitable<http::Response> dispatch(http::Exchange& ex) override;
   http::Response refuse(std::string_view path, http::Refusal why, std::string message) override;
 
  private:
+  struct Admitted;
   http::Response unmatched(const http::Exchange& ex) const;
 
   access::Gate& gate_;
