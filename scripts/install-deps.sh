@@ -9,6 +9,7 @@ PACKAGES=(
   libsqlite3-dev libsqlitecpp-dev libgtest-dev libssl-dev libjemalloc-dev
   libpoppler-cpp-dev libzip-dev libpugixml-dev
   wrk openssl
+  clang-14 libclang-rt-14-dev llvm-14
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -145,6 +145,7 @@ net::awaitable<void> Gate::claim(Call& call, Pass& pass) {
       break;
     case IdempotencyClaim::Outcome::replay:
       pass.replay = http::make_response(claim.response.status, claim.response.body, claim.response.content_type);
+      for (const auto& [name, value] : claim.response.headers) pass.replay->set(name, value);
       pass.replay->set("Idempotent-Replayed", "true");
       break;
     case IdempotencyClaim::Outcome::in_progress:
@@ -185,7 +186,14 @@ net::awaitable<void> Gate::leave(Call& call, Pass& pass, http::Response& respons
     const Micros cost = call.cost.value_or(pass.estimate);
     const auto org_id = call.principal->org.org_id;
     const bool record = status < 500 && !call.streamed;
-    StoredResponse stored{static_cast<int>(status), std::string(response[bhttp::field::content_type]), response.body()};
+    StoredResponse stored{static_cast<int>(status), std::string(response[bhttp::field::content_type]), response.body(), {}};
+    for (const auto& h : response) {
+      const std::string name(h.name_string());
+      const bool of_the_moment = h.name() == bhttp::field::content_type || h.name() == bhttp::field::content_length ||
+                                 h.name() == bhttp::field::connection || name == "X-Request-Id" ||
+                                 name.rfind("X-RateLimit-", 0) == 0;
+      if (!of_the_moment) stored.headers.emplace_back(name, std::string(h.value()));
+    }
     try {
       auto settling = db_.write([&](db::Conn& c) {
         Micros charged = 0;

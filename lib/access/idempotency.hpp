@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace agentd::db { class Conn; }
 
@@ -18,6 +20,9 @@ struct StoredResponse {
   int status = 200;
   std::string content_type;
   std::string body;
+  // The answer's own headers (X-Session-Id ...), without those of the moment (X-Request-Id,
+  // X-RateLimit-*, Content-Length, Connection).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct IdempotencyClaim {

@@ -125,6 +125,7 @@ TEST_F(Agents, ADatastoreInUseNeedsForceAndForceDetachesIt) {
   EXPECT_EQ(call("GET", "/rag/datastores/" + ds).status, 200);
   EXPECT_EQ(call("DELETE", "/rag/datastores/" + ds + "?force=true").status, 200);
   auto agents = json::parse(call("GET", "/agents").body).as_object();
+  ASSERT_EQ(agents.at("agents").as_array().size(), 2u);
   for (const auto& a : agents.at("agents").as_array()) EXPECT_TRUE(a.at("datastore_ids").as_array().empty());
 }
 

@@ -178,6 +178,7 @@ TEST_F(ExternalApi, FiftyConcurrentBillableRequestsNeverOverspend) {
   EXPECT_EQ(credits["balance"].as_string(), "0.000000");
   EXPECT_EQ(credits["reserved"].as_string(), "0.000000");
   EXPECT_EQ(credits["total"].as_int64(), 6);  // the grant and five charges
+  ASSERT_EQ(credits["transactions"].as_array().size(), 6u);
   for (const auto& t : credits["transactions"].as_array()) {
     const std::string after(t.as_object().at("balance_after").as_string());
     EXPECT_NE(after.front(), '-');
@@ -269,6 +270,14 @@ TEST_F(ExternalApi, OversizedBodyIs413BeforeItIsRead) {
             R"({"detail":{"error":{"message":"Request body exceeds the limit of 1048576 bytes","type":"payload_too_large","code":"payload_too_large"}}})");
   EXPECT_EQ(routes.billable_calls.load(), 0);
   EXPECT_EQ(http_call(server.port(), "GET", "/health").status, 200);
+  // Early: a declared 3 MiB body is refused after its header, with nearly none of it sent.
+  const auto start = std::chrono::steady_clock::now();
+  const std::string early = raw_exchange(server.port(),
+                                         "POST /api/external/test/billable HTTP/1.1\r\nHost: x\r\nX-API-Key: " + key +
+                                             "\r\nContent-Length: 3145728\r\n\r\n" + std::string(1024, 'x'),
+                                         5'000);
+  EXPECT_EQ(early.rfind("HTTP/1.1 413", 0), 0u) << early;
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 4.0);
 }
 
 TEST_F(ExternalApi, RequestIdIsEchoedOrGenerated) {

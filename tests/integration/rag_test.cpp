@@ -5,6 +5,7 @@
 #include "access/keys.hpp"
 #include "knowledge/base64.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -380,6 +381,13 @@ TEST(RagDurability, EveryAcknowledgedUploadCompletesAfterSigkill) {
       for (const auto& u : body.at("uploads").as_array()) ids.emplace_back(u.at("upload_id").as_string());
     }
     server.kill_hard();  // while indexing is under way
+  }
+  // The kill did land mid-indexing: uploads that were acknowledged but not yet indexed.
+  {
+    SQLite::Database db(data + "/agentd.db", SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT COUNT(*) FROM uploads WHERE status != 'completed'");
+    ASSERT_TRUE(q.executeStep());
+    EXPECT_GT(q.getColumn(0).getInt(), 0) << "every upload was indexed before the kill: the test proves nothing";
   }
   ServerProcess again(data);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -17,13 +17,16 @@ namespace agentd::testing {
 struct TestRoutes {
   std::atomic<int> billable_calls{0};
   std::atomic<int> gate_entered{0};
-  std::unique_ptr<boost::asio::steady_timer> gate;
+  // The gate's timer belongs to the server's io_context: the route owns it, so that it goes with
+  // the server (a fixture declared before the server outlives its io_context).
+  std::weak_ptr<boost::asio::steady_timer> gate;
   bool gate_open = false;
 
   std::function<void(App&)> installer() {
     return [this](App& app) {
       namespace net = boost::asio;
-      gate = std::make_unique<net::steady_timer>(app.ioc, std::chrono::seconds(60));
+      auto timer = std::make_shared<net::steady_timer>(app.ioc, std::chrono::seconds(60));
+      gate = timer;
       const api::Dialect* external = &app.dispatcher.dialects().owner("/api/external");
       auto estimate = [](const access::Call&) -> Micros { return 2'000; };
       app.dispatcher.add({.method = http::bhttp::verb::post, .pattern = "/api/external/test/billable", .dialect = external,
@@ -34,9 +37,9 @@ struct TestRoutes {
                           }});
       app.dispatcher.add({.method = http::bhttp::verb::post, .pattern = "/api/external/test/gate", .dialect = external,
                           .scope = "orchestrator:invoke", .estimate = estimate,
-                          .handler = [this](api::RequestContext&) -> net::awaitable<http::Response> {
+                          .handler = [this, timer](api::RequestContext&) -> net::awaitable<http::Response> {
                             ++gate_entered;
-                            if (!gate_open) co_await gate->async_wait(net::as_tuple(net::use_awaitable));
+                            if (!gate_open) co_await timer->async_wait(net::as_tuple(net::use_awaitable));
                             co_return http::json_response(200, {{"passed", true}});
                           }});
       app.dispatcher.add({.method = http::bhttp::verb::get, .pattern = "/api/external/test/boom", .dialect = external,
@@ -50,7 +53,7 @@ struct TestRoutes {
   void open(InProcessServer& server) {
     server.on_io_thread([this] {
       gate_open = true;
-      gate->cancel();
+      if (auto timer = gate.lock()) timer->cancel();
     });
   }
 

@@ -78,8 +78,19 @@ TEST(Store, BuiltinSchemaOpensInWalModeWithForeignKeys) {
   });
   // Readers cannot write.
   EXPECT_THROW(store.read([](Conn& c) { c.exec("CREATE TABLE x(y)"); }), SQLite::Exception);
-  // A second Store on the same directory (another process's view) sees the same schema.
+  // A second Store on the same directory (another process's view) sees the same schema: it
+  // applies nothing and reads what the first one wrote.
+  store.write([](Conn& c) { c.exec("INSERT INTO settings(key, value) VALUES ('seen', 'yes')"); });
   Store again(dir.path.string(), 1);
+  const auto seen = again.read([](Conn& c) {
+    SQLite::Statement v(c.raw(), "SELECT COUNT(*) FROM schema_version");
+    v.executeStep();
+    const int count = v.getColumn(0).getInt();
+    SQLite::Statement q(c.raw(), "SELECT value FROM settings WHERE key = 'seen'");
+    return std::make_pair(count, q.executeStep() ? q.getColumn(0).getString() : std::string());
+  });
+  EXPECT_EQ(seen.first, versions);
+  EXPECT_EQ(seen.second, "yes");
 }
 
 TEST(Store, WriteRollsBackWhenTheFunctionThrows) {
