@@ -11,7 +11,8 @@ export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_fil
 # -fsanitize=function: clang 14 cannot emit it for coroutines ("difference across sections").
 cmake -S . -B build-sanitized -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DAGENTD_JEMALLOC=OFF \
-  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize=function -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize=function -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+  -DAGENTD_BUILD_FUZZ=ON \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
 cmake --build build-sanitized
 export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-14

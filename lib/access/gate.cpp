@@ -2,6 +2,12 @@
 
 #include "access/idempotency.hpp"
 #include "core/log.hpp"
+#include "core/offload.hpp"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <memory>
 
 namespace agentd::access {
 namespace bhttp = http::bhttp;
@@ -48,15 +54,33 @@ boost::json::array to_json_array(const std::vector<std::string>& v) {
   return a;
 }
 
-std::string body_digest(const std::string& body) {
-  const KeyHash h = hash_key(body);
+std::string hex_of(const unsigned char* bytes, std::size_t n) {
   static const char digits[] = "0123456789abcdef";
   std::string out;
-  for (unsigned char b : h) {
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 0xf]);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(digits[bytes[i] >> 4]);
+    out.push_back(digits[bytes[i] & 0xf]);
   }
   return out;
+}
+
+std::string body_digest(const std::string& body) {
+  const KeyHash h = hash_key(body);
+  return hex_of(h.data(), h.size());
+}
+
+// SHA-256 of a file, read in blocks.
+std::string file_digest(const std::string& path) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<char> block(64 * 1024);
+  for (std::size_t n; (n = std::fread(block.data(), 1, block.size(), in.get())) > 0;) EVP_DigestUpdate(md.get(), block.data(), n);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(md.get(), out, &len);
+  return hex_of(out, len);
 }
 
 }  // namespace
@@ -134,7 +158,15 @@ net::awaitable<void> Gate::claim(Call& call, Pass& pass) {
     throw bad_request("Idempotency-Key must be 1 to 255 characters", "Idempotency-Key", "invalid_idempotency_key");
   std::string route = "POST " + std::string(call.url.path());
   const auto org_id = call.principal->org.org_id;
-  auto claiming = db_.write([org_id, key, route, digest = body_digest(call.request.body()), now = clock_.unix_seconds()](db::Conn& c) {
+  std::string digest;
+  if (call.body_file.empty()) {
+    digest = body_digest(call.request.body());
+  } else {
+    // A spooled body (up to 150 MiB) is hashed on the worker pool, not the io thread.
+    auto hashing = offload(db_.pool(), [path = call.body_file] { return file_digest(path); });
+    digest = co_await std::move(hashing);
+  }
+  auto claiming = db_.write([org_id, key, route, digest, now = clock_.unix_seconds()](db::Conn& c) {
     return claim_idempotency(c, org_id, key, route, digest, now);
   });
   auto claim = co_await std::move(claiming);

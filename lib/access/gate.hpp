@@ -40,6 +40,10 @@ struct Call {
   // The key's buckets once it is known: every response of the request carries them as the
   // X-RateLimit-* headers (a streamed one in its head).
   std::optional<LimitSnapshot> limit_snapshot;
+  // A body spooled to disk (routes with body_to_file): its file, removed when the request ends,
+  // and its size; `request` then has an empty body.
+  std::string body_file{};
+  std::uint64_t body_size = 0;
   // Billable routes: the real cost once known (settled instead of the estimate).
   std::optional<Micros> cost;
   // The handler answered through an event stream (its head already went out).

@@ -40,6 +40,9 @@ struct HttpLimits {
   // Request bodies held in memory at once (declared sizes; a chunked body counts as its route's
   // limit); beyond it a request is refused with 503 before its body is read.
   std::size_t max_body_bytes_in_flight = 512 * 1024 * 1024;
+  // Where bodies of routes that take them to disk (uploads) are spooled; empty: in memory.
+  // The App sets DATA_DIR/tmp.
+  std::string body_spool_dir;
 };
 
 // An OpenAI-compatible upstream, named in agent models as "NAME/MODEL".

@@ -10,9 +10,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/url/parse.hpp>
 
 #include <array>
+#include <filesystem>
 #include <cerrno>
 
 namespace agentd::http {
@@ -65,6 +67,18 @@ class Server::BodyBudget {
   std::shared_ptr<bool> alive_;
   std::uint64_t bytes_ = 0;
   bool granted_ = false;
+};
+
+// A spooled request body, removed when its exchange ends (whatever the handler did with it).
+struct Server::SpoolFile {
+  std::string path;
+  SpoolFile() = default;
+  SpoolFile(const SpoolFile&) = delete;
+  SpoolFile& operator=(const SpoolFile&) = delete;
+  ~SpoolFile() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove(path, ec);
+  }
 };
 
 struct Server::Session {
@@ -183,7 +197,7 @@ void Server::record(const Exchange& ex, unsigned status, double started) {
   if (!log::enabled(log::Level::info)) return;
   boost::json::object line{{"msg", "request"},
                            {"request_id", ex.request_id},
-                           {"method", std::string(ex.request.method_string())},
+                           {"method", std::string(ex.request->method_string())},
                            {"route", ex.route ? std::string(ex.route_label) : std::string(ex.path)},
                            {"status", status}};
   for (const auto& kv : ex.log_fields) line[kv.key()] = kv.value();
@@ -275,9 +289,51 @@ net::awaitable<bool> Server::read_body(Session& s, bhttp::request_parser<bhttp::
   co_return true;
 }
 
+// Reads the rest of the body into a new file under http.body_spool_dir.
+net::awaitable<bool> Server::read_body_to_file(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
+                                               SpoolFile& spool, std::size_t body_limit, double started) {
+  auto refuse = [&](Refusal why, std::string message) -> net::awaitable<void> {
+    Response res = dispatcher_.refuse(ex.path, why, std::move(message));
+    res.set("X-Request-Id", ex.request_id);
+    record(ex, res.result_int(), started);
+    co_await write_and_close(s, res);
+  };
+  const std::string limit_message = "Request body exceeds the limit of " + std::to_string(body_limit) + " bytes";
+  if (auto len = parser.content_length(); len && *len > body_limit) {
+    co_await refuse(Refusal::payload_too_large, limit_message);
+    co_return false;
+  }
+  bhttp::request_parser<bhttp::file_body> file_parser(std::move(parser));
+  file_parser.body_limit(body_limit);
+  std::filesystem::create_directories(limits_.body_spool_dir);
+  spool.path = (std::filesystem::path(limits_.body_spool_dir) / ("body-" + agentd::request_id())).string();
+  boost::system::error_code ec;
+  file_parser.get().body().open(spool.path.c_str(), beast::file_mode::write_new, ec);
+  if (ec) {
+    log::error("cannot spool a request body to " + spool.path + ": " + ec.message());
+    spool.path.clear();
+    co_await refuse(Refusal::overloaded, "Server busy: cannot store the request body; retry shortly");
+    co_return false;
+  }
+  s.stream.expires_after(std::chrono::milliseconds(limits_.request_timeout_ms));
+  auto [rec, n] = co_await bhttp::async_read(s.stream, s.buffer, file_parser, tuple_awaitable);
+  if (rec == bhttp::error::body_limit) {
+    co_await refuse(Refusal::payload_too_large, limit_message);
+  } else if (rec && rec != bhttp::error::partial_message && rec != bhttp::error::end_of_stream &&
+             rec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
+    co_await refuse(Refusal::malformed, "Malformed HTTP request: " + rec.message());
+  }
+  if (rec) co_return false;
+  file_parser.get().body().close();
+  s.stream.expires_never();
+  ex.body_file = spool.path;
+  ex.body_size = std::filesystem::file_size(spool.path);
+  co_return true;
+}
+
 net::awaitable<bool> Server::write_response(Session& s, Exchange& ex, Response& res, double started) {
   res.set("X-Request-Id", ex.request_id);
-  res.keep_alive(ex.request.keep_alive() && !shutting_down_);  // shutdown may have begun meanwhile
+  res.keep_alive(ex.request->keep_alive() && !shutting_down_);  // shutdown may have begun meanwhile
   res.prepare_payload();
   record(ex, res.result_int(), started);
   s.stream.expires_after(std::chrono::milliseconds(limits_.write_timeout_ms));
@@ -302,7 +358,7 @@ net::awaitable<bool> Server::refuse_before_body(Session& s, bhttp::request_parse
 }
 
 net::awaitable<bool> Server::answer(Session& s, Exchange& ex, double started) {
-  const bool keep_alive = ex.request.keep_alive() && !shutting_down_;
+  const bool keep_alive = ex.request->keep_alive() && !shutting_down_;
   ConnectionEventStream events(s.stream, s.buffer, limits_, metrics_, ex.request_id, keep_alive);
   ex.stream = &events;
   auto dispatching = dispatcher_.dispatch(ex);
@@ -337,11 +393,26 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
     const std::string_view target(req.target().data(), req.target().size());
     std::string request_id = sanitize_request_id(req["X-Request-Id"]);
     if (request_id.empty()) request_id = agentd::request_id();
-    Exchange ex{req, target.substr(0, target.find('?')), std::move(request_id)};
-    const std::size_t body_limit = dispatcher_.route(ex);
+    Exchange ex{&req, target.substr(0, target.find('?')), std::move(request_id)};
+    const BodyPlan plan = dispatcher_.route(ex);
+    const std::size_t body_limit = plan.limit;
+    // A body that goes to disk is read by a parser of its own: the exchange keeps a copy of the
+    // header, which the string parser gives up.
+    const bool to_file = plan.to_file && !limits_.body_spool_dir.empty() && !parser.is_done();
+    std::optional<Request> head;
+    if (to_file) {
+      head.emplace(req.base());
+      ex.request = &*head;
+    }
+    SpoolFile spool;
     auto admitting = dispatcher_.admit(ex);
     if (auto refusal = co_await std::move(admitting)) {
       if (!co_await refuse_before_body(self, parser, ex, *refusal, body_limit, started)) break;
+      continue;
+    }
+    if (to_file) {
+      if (!co_await read_body_to_file(self, parser, ex, spool, body_limit, started)) break;
+      if (!co_await answer(self, ex, started)) break;
       continue;
     }
     // Bodies held in memory at once are bounded: beyond the budget, 503 before reading.

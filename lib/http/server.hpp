@@ -45,6 +45,9 @@ class Server {
   net::awaitable<bool> refuse_before_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
                                           Response& res, std::size_t body_limit, double started);
   net::awaitable<bool> write_response(Session& s, Exchange& ex, Response& res, double started);
+  struct SpoolFile;
+  net::awaitable<bool> read_body_to_file(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
+                                         SpoolFile& spool, std::size_t body_limit, double started);
   net::awaitable<bool> answer(Session& s, Exchange& ex, double started);
   net::awaitable<void> write_and_close(Session& s, Response& res);
   void record(const Exchange& ex, unsigned status, double started);

@@ -44,31 +44,41 @@ class EventStream {
 // One request as the server hands it to the dispatcher: first with its header only (route()),
 // then with its body (dispatch()).
 struct Exchange {
-  Request& request;
-  std::string_view path;  // the target without its query
-  std::string request_id;
+  Request* request;  // the parser's message; a copy of its header when the body goes to a file
+  std::string_view path{};  // the target without its query
+  std::string request_id{};
   EventStream* stream = nullptr;  // set before dispatch()
   // The dispatcher's own record of the route found by route(); opaque to the transport.
   const void* route = nullptr;
-  PathParams params;
+  PathParams params{};
+  // A body spooled to disk (BodyPlan::to_file): its path and size; the request's own body is
+  // then empty. The file is removed when the exchange ends.
+  std::string body_file{};
+  std::uint64_t body_size = 0;
   // What the dispatcher keeps between admit() and dispatch().
   struct State {
     virtual ~State() = default;
   };
-  std::unique_ptr<State> state;
+  std::unique_ptr<State> state{};
   // Filled by the dispatcher for the request's metrics and log line.
   std::string_view route_label = "unmatched";
-  boost::json::object log_fields;
+  boost::json::object log_fields{};
 };
 
 // Why the transport answered a request itself, before dispatching it.
+// How a route's body is read: at most `limit` bytes, into memory or (large uploads) a file.
+struct BodyPlan {
+  std::size_t limit = 0;
+  bool to_file = false;
+};
+
 enum class Refusal { malformed, header_too_large, payload_too_large, overloaded };
 
 class Dispatcher {
  public:
   virtual ~Dispatcher() = default;
   // The header is read: find the route (kept in `ex`) and say how large its body may be.
-  virtual std::size_t route(Exchange& ex) = 0;
+  virtual BodyPlan route(Exchange& ex) = 0;
   // Still before the body: whatever the header alone decides (credentials, scope, limits). An
   // answer refuses the request without its body being read.
   virtual net::awaitable<std::optional<Response>> admit(Exchange& ex) = 0;

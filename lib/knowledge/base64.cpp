@@ -15,33 +15,46 @@ constexpr std::array<signed char, 256> make_table() {
 constexpr auto kTable = make_table();
 }  // namespace
 
-std::optional<std::string> decode_base64(std::string_view in, std::string& error) {
-  std::string out;
-  out.reserve(in.size() / 4 * 3);
-  unsigned buffer = 0;
-  int bits = 0, symbols = 0, padding = 0;
+bool Base64Decoder::feed(std::string_view in, std::string& out) {
+  if (!error_.empty()) return false;
   for (char ch : in) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
     if (c == '=') {
-      ++padding;
-      ++symbols;
+      ++padding_;
+      ++symbols_;
       continue;
     }
-    if (padding > 0 || kTable[c] < 0) {
-      error = padding > 0 ? "Invalid padding" : "Invalid character";
-      return std::nullopt;
+    if (padding_ > 0 || kTable[c] < 0) {
+      error_ = padding_ > 0 ? "Invalid padding" : "Invalid character";
+      return false;
     }
-    buffer = (buffer << 6) | static_cast<unsigned>(kTable[c]);
-    bits += 6;
-    ++symbols;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    buffer_ = (buffer_ << 6) | static_cast<unsigned>(kTable[c]);
+    bits_ += 6;
+    ++symbols_;
+    if (bits_ >= 8) {
+      bits_ -= 8;
+      out.push_back(static_cast<char>((buffer_ >> bits_) & 0xFF));
     }
   }
-  if (symbols % 4 != 0 || padding > 2 || (padding > 0 && (buffer & ((1u << bits) - 1)) != 0)) {
-    error = "Invalid padding";
+  return true;
+}
+
+bool Base64Decoder::finish() {
+  if (!error_.empty()) return false;
+  if (symbols_ % 4 != 0 || padding_ > 2 || (padding_ > 0 && (buffer_ & ((1u << bits_) - 1)) != 0)) {
+    error_ = "Invalid padding";
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::string> decode_base64(std::string_view in, std::string& error) {
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  Base64Decoder decoder;
+  if (!decoder.feed(in, out) || !decoder.finish()) {
+    error = decoder.error();
     return std::nullopt;
   }
   return out;

@@ -52,6 +52,14 @@ void write_file_durably(const std::string& path, std::string_view bytes) {
   fsync_path(target.parent_path().string(), O_RDONLY | O_DIRECTORY);
 }
 
+void move_file_durably(const std::string& from, const std::string& to) {
+  const std::filesystem::path target(to);
+  std::filesystem::create_directories(target.parent_path());
+  fsync_path(from, O_RDONLY);
+  if (::rename(from.c_str(), to.c_str()) != 0) fail("cannot rename", from);
+  fsync_path(target.parent_path().string(), O_RDONLY | O_DIRECTORY);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);

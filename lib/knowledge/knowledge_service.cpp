@@ -54,17 +54,17 @@ net::awaitable<UploadReceipt> KnowledgeService::upload(std::int64_t org_id, Uplo
     const auto type = file_type_for_extension(ext);
     if (!type) throw validation("unsupported_file_type", "Unsupported file extension: " + (ext.empty() ? f.filename : ext));
     if (f.problem) throw *f.problem;
-    if (f.bytes.size() > kMaxFileBytes) throw validation("file_too_large", "File size exceeds 10MB limit");
+    if (static_cast<std::size_t>(f.size) > kMaxFileBytes) throw validation("file_too_large", "File size exceeds 10MB limit");
     if (f.content_type.empty() || f.content_type == "application/octet-stream") f.content_type = mime_type(*type);
     const std::string id = uuid_v4();
-    receipt.uploads.push_back({id, f.filename, f.content_type, "uploads/" + id, static_cast<std::int64_t>(f.bytes.size())});
-    receipt.cost += per_started_mb_price(prices_.rag_upload_per_mb, static_cast<std::int64_t>(f.bytes.size()));
+    receipt.uploads.push_back({id, f.filename, f.content_type, "uploads/" + id, f.size});
+    receipt.cost += per_started_mb_price(prices_.rag_upload_per_mb, f.size);
   }
 
   // The bytes are on disk and fsynced, and the rows committed, before the answer.
   auto storing = offload(cpu_pool_, [this, &req, &receipt] {
     for (std::size_t i = 0; i < receipt.uploads.size(); ++i)
-      write_file_durably((std::filesystem::path(data_dir_) / receipt.uploads[i].storage_path).string(), req.files[i].bytes);
+      move_file_durably(req.files[i].spool_path, (std::filesystem::path(data_dir_) / receipt.uploads[i].storage_path).string());
   });
   co_await std::move(storing);
   try {

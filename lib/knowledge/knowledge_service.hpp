@@ -19,7 +19,9 @@ inline constexpr std::size_t kMaxFileBytes = 10 * 1024 * 1024;  // decoded, per 
 inline constexpr std::size_t kMaxFiles = 10;
 
 struct IncomingFile {
-  std::string filename, content_type, bytes;
+  std::string filename, content_type;
+  std::string spool_path;  // its decoded bytes, in a file of the request's own (moved into place)
+  std::int64_t size = 0;
   // A problem found while decoding it (bad base64, too large to decode), reported in file order
   // once the datastore is known to exist.
   std::optional<AppError> problem;

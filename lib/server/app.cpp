@@ -6,13 +6,28 @@
 #include "knowledge/indexer.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+
+#include <filesystem>
 #include <boost/asio/steady_timer.hpp>
 
 namespace agentd {
 namespace net = boost::asio;
 
+namespace {
+
+// Request bodies that go to disk are spooled under DATA_DIR/tmp, emptied at every start.
+Config with_spool_dir(Config c) {
+  if (c.http.body_spool_dir.empty()) c.http.body_spool_dir = (std::filesystem::path(c.data_dir) / "tmp").string();
+  std::error_code ec;
+  std::filesystem::remove_all(c.http.body_spool_dir, ec);
+  std::filesystem::create_directories(c.http.body_spool_dir, ec);
+  return c;
+}
+
+}  // namespace
+
 App::App(Config cfg, net::io_context& io, const Clock& clk)
-    : config(std::move(cfg)),
+    : config(with_spool_dir(std::move(cfg))),
       ioc(io),
       clock(clk),
       pool(static_cast<std::size_t>(std::max(1, config.worker_threads))),

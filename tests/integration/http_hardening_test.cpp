@@ -76,7 +76,7 @@ TEST(HttpHardening, MalformedChunkedBodiesAre400) {
   InProcessServer server;
   const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-API-Key: " + server.bootstrap_key() +
                            "\r\nTransfer-Encoding: chunked\r\n\r\n";
-  for (const std::string body : {std::string("zz\r\nabc\r\n0\r\n\r\n"), std::string("FFFFFFFFFFFFFFFFFFFF\r\nabc\r\n")}) {
+  for (const std::string& body : {std::string("zz\r\nabc\r\n0\r\n\r\n"), std::string("FFFFFFFFFFFFFFFFFFFF\r\nabc\r\n")}) {
     const std::string answer = raw_exchange(server.port(), head + body, 5'000);
     EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
     EXPECT_NE(answer.find("Malformed HTTP request"), std::string::npos) << answer;

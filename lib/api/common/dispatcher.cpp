@@ -69,19 +69,19 @@ const Dialect& DialectTable::owner(std::string_view path) const {
 
 void Dispatcher::add(Route route) { router_.add(std::move(route)); }
 
-std::size_t Dispatcher::route(http::Exchange& ex) {
-  auto match = router_.match(ex.request.method(), ex.path);
-  if (!match.route) return default_body_limit_;
+http::BodyPlan Dispatcher::route(http::Exchange& ex) {
+  auto match = router_.match(ex.request->method(), ex.path);
+  if (!match.route) return {default_body_limit_, false};
   ex.route = match.route;
   ex.params = std::move(match.params);
   ex.route_label = match.route->pattern;
-  return match.route->body_limit ? match.route->body_limit : default_body_limit_;
+  return {match.route->body_limit ? match.route->body_limit : default_body_limit_, match.route->body_to_file};
 }
 
 http::Response Dispatcher::unmatched(const http::Exchange& ex) const {
   const Dialect& dialect = dialects_.owner(ex.path);
-  const std::string method(ex.request.method_string());
-  auto match = router_.match(ex.request.method(), ex.path);
+  const std::string method(ex.request->method_string());
+  auto match = router_.match(ex.request->method(), ex.path);
   if (!match.allowed.empty()) {
     http::Response res = render_error(dialect, AppError(ErrorKind::method_not_allowed, "method_not_allowed",
                                                         "Method " + method + " not allowed on " + std::string(ex.path)));
@@ -103,9 +103,9 @@ net::awaitable<std::optional<http::Response>> Dispatcher::admit(http::Exchange& 
   if (!ex.route) co_return std::nullopt;  // 404 or 405, answered once the body is read
   const Route& route = *static_cast<const Route*>(ex.route);
   const Dialect& dialect = *route.dialect;
-  auto url = boost::urls::parse_origin_form(std::string_view(ex.request.target().data(), ex.request.target().size()));
+  auto url = boost::urls::parse_origin_form(std::string_view(ex.request->target().data(), ex.request->target().size()));
   if (!url) co_return render_error(dialect, bad_request("Malformed request target"));
-  auto admitted = std::make_unique<Admitted>(access::Call{ex.request, *url, ex.request_id}, route, std::move(ex.params));
+  auto admitted = std::make_unique<Admitted>(access::Call{*ex.request, *url, ex.request_id}, route, std::move(ex.params));
   Admitted& a = *admitted;
   ex.state = std::move(admitted);
   if (route.scope.empty()) co_return std::nullopt;
@@ -132,6 +132,8 @@ net::awaitable<http::Response> Dispatcher::dispatch(http::Exchange& ex) {
   RequestContext& ctx = admitted->ctx;
   access::Pass& pass = admitted->pass;
   ctx.stream = ex.stream;
+  ctx.body_file = ex.body_file;
+  ctx.body_size = ex.body_size;
   std::optional<AppError> error;
   std::optional<http::Response> response;
   try {

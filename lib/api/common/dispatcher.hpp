@@ -20,7 +20,7 @@ class Dispatcher final : public http::Dispatcher {
   const std::vector<std::unique_ptr<Route>>& routes() const { return router_.routes(); }
   const DialectTable& dialects() const { return dialects_; }
 
-  std::size_t route(http::Exchange& ex) override;
+  http::BodyPlan route(http::Exchange& ex) override;
   net::awaitable<std::optional<http::Response>> admit(http::Exchange& ex) override;
   net::awaitable<http::Response> dispatch(http::Exchange& ex) override;
   http::Response refuse(std::string_view path, http::Refusal why, std::string message) override;

@@ -39,6 +39,7 @@ struct Route {
   const Dialect* dialect = nullptr;  // its error shape, authentication and paging
   std::string scope{};              // empty: no authentication
   std::size_t body_limit = 0;       // 0: the server's default (1 MiB)
+  bool body_to_file = false;        // spooled to disk (RequestContext::body_file), not memory
   access::Estimator estimate{};     // set: billable, reserved before the handler runs
   Handler handler{};
 };

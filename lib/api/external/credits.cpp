@@ -12,7 +12,8 @@ namespace {
 json::value or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
 net::awaitable<http::Response> get_credits(const Services& s, RequestContext& ctx) {
-  const auto [limit, offset] = read_offset(ctx);
+  const OffsetRequest window = read_offset(ctx);
+  const int limit = window.limit, offset = window.offset;
   const auto org_id = ctx.principal->org.org_id;
   auto reading = s.db.read([org_id, limit, offset](db::Conn& c) { return access::read_credits(c, org_id, limit, offset); });
   auto view = co_await std::move(reading);

@@ -3,6 +3,8 @@
 #include "api/common/dispatcher.hpp"
 #include "api/common/json_body.hpp"
 #include "api/external/dialect.hpp"
+#include "api/external/upload_reader.hpp"
+#include "core/ids.hpp"
 #include "core/offload.hpp"
 #include "http/multipart.hpp"
 #include "knowledge/base64.hpp"
@@ -38,87 +40,22 @@ json::object datastore_json(const Datastore& ds) {
           {"document_count", ds.document_count}, {"created_at", ds.created_at},     {"is_active", true}};
 }
 
-// ---- uploads: parsing (on the CPU pool); the knowledge service validates the files ----
-
-// Decodes files in order until the first that cannot be stored: the service reports it (in
-// file order, once the datastore is known to exist).
-struct Decoder {
-  knowledge::UploadRequest& out;
-  bool stopped = false;
-  void add(IncomingFile file) {
-    stopped = stopped || file.problem || !knowledge::supported_filename(file.filename) || file.bytes.size() > kMaxFileBytes;
-    out.files.push_back(std::move(file));
-  }
-};
-
-knowledge::UploadRequest parse_json_upload(const std::string& body) {
-  const JsonBody b = JsonBody::parse(body);
-  knowledge::UploadRequest r;
-  const auto* ds = b.raw("datastore_id");
-  if (!ds || !ds->is_string() || ds->as_string().empty())
-    throw validation("invalid_request", "datastore_id is required", "datastore_id");
-  r.datastore_id = std::string(ds->as_string());
-  const auto* files = b.raw("files");
-  if (!files || !files->is_array()) throw validation("invalid_request", "files is required", "files");
-  knowledge::check_file_count(files->as_array().size());
-  Decoder decoder{r};
-  std::size_t i = 0;
-  for (const auto& f : files->as_array()) {
-    const std::string at = "files[" + std::to_string(i++) + "]";
-    if (!f.is_object()) throw validation("invalid_request", at + " must be an object", at);
-    const auto& fo = f.as_object();
-    const auto* name = fo.if_contains("filename");
-    const auto* content = fo.if_contains("content");
-    const auto* type = fo.if_contains("content_type");
-    if (!name || !name->is_string()) throw validation("invalid_request", at + ".filename is required", at + ".filename");
-    if (!content || !content->is_string()) throw validation("invalid_request", at + ".content is required", at + ".content");
-    if (type && !type->is_null() && !type->is_string())
-      throw validation("invalid_request", at + ".content_type must be a string", at + ".content_type");
-    IncomingFile file{knowledge::safe_filename(std::string(name->as_string()), at + ".filename"),
-                      type && type->is_string() ? std::string(type->as_string()) : "", {}, {}};
-    if (decoder.stopped || !knowledge::supported_filename(file.filename)) {
-      decoder.add(std::move(file));
-      continue;
-    }
-    // A base64 text longer than 4/3 of the limit cannot decode within it: refuse before decoding.
-    if (content->as_string().size() > kMaxFileBytes / 3 * 4 + 4 + content->as_string().size() / 76 * 2) {
-      file.problem = validation("file_too_large", "File size exceeds 10MB limit");
-    } else {
-      std::string error;
-      if (auto bytes = knowledge::decode_base64(std::string_view(content->as_string()), error)) file.bytes = std::move(*bytes);
-      else file.problem = validation("invalid_base64", "Base64 decoding failed: " + error);
-    }
-    decoder.add(std::move(file));
-  }
-  return r;
-}
-
-knowledge::UploadRequest parse_multipart_upload(const std::string& body, const std::string& boundary) {
-  std::vector<http::FormPart> parts;
-  try {
-    parts = http::parse_multipart(body, boundary);
-  } catch (const std::invalid_argument& e) {
-    throw validation("invalid_request", std::string("Malformed multipart body: ") + e.what());
-  }
-  knowledge::UploadRequest r;
-  std::vector<const http::FormPart*> file_parts;
-  for (const auto& part : parts) {
-    if (part.name == "datastore_id" && !part.filename) r.datastore_id = std::string(part.body);
-    else if ((part.name == "files" || part.name == "files[]" || part.name == "file") && part.filename)
-      file_parts.push_back(&part);
-  }
-  if (r.datastore_id.empty()) throw validation("invalid_request", "datastore_id is required", "datastore_id");
-  knowledge::check_file_count(file_parts.size());
-  for (const auto* part : file_parts)
-    r.files.push_back({knowledge::safe_filename(*part->filename, "files.filename"), part->content_type, std::string(part->body), {}});
-  return r;
-}
-
+// The body was spooled to disk by the transport; it is read from there as it streams, each
+// file decoded into a file of its own.
 net::awaitable<http::Response> upload(const Services& s, RequestContext& ctx) {
   const std::string content_type(ctx.request[bhttp::field::content_type]);
-  auto parsing = offload(s.cpu_pool, [&body = ctx.request.body(), content_type] {
-    if (auto boundary = http::multipart_boundary(content_type)) return parse_multipart_upload(body, *boundary);
-    return parse_json_upload(body);
+  const std::string spool_dir = s.config.http.body_spool_dir.empty() ? s.config.data_dir + "/tmp" : s.config.http.body_spool_dir;
+  SpooledFiles spooled;
+  std::string body_file = ctx.body_file;
+  auto parsing = offload(s.cpu_pool, [&, content_type] {
+    if (body_file.empty()) {  // read into memory after all (no spool directory configured)
+      SpooledFiles* keep = &spooled;
+      body_file = (std::filesystem::path(spool_dir) / ("body-" + uuid_v4())).string();
+      keep->paths.push_back(body_file);
+      knowledge::write_file_durably(body_file, ctx.request.body());
+    }
+    if (auto boundary = http::multipart_boundary(content_type)) return read_multipart_upload(body_file, *boundary, spool_dir, spooled);
+    return read_json_upload(body_file, spool_dir, spooled);
   });
   auto request = co_await std::move(parsing);
   auto uploading = s.knowledge.upload(ctx.principal->org.org_id, std::move(request));
@@ -241,7 +178,8 @@ net::awaitable<http::Response> delete_file(const Services& s, RequestContext& ct
 }
 
 net::awaitable<http::Response> list_uploads(const Services& s, RequestContext& ctx) {
-  const auto [limit, offset] = read_offset(ctx);
+  const OffsetRequest window = read_offset(ctx);
+  const int limit = window.limit, offset = window.offset;
   const std::string status = ctx.query("status").value_or("");
   if (!status.empty() && status != "pending" && status != "processing" && status != "indexing" &&
       status != "completed" && status != "failed")
@@ -329,8 +267,11 @@ void add_rag_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   group.add(verb::get, "/api/external/rag/uploads", "rag:read", list_uploads);
   group.add(verb::get, "/api/external/rag/uploads/{upload_id}", "rag:read", get_upload);
   d.add({.method = verb::post, .pattern = "/api/external/rag/upload", .dialect = &dialect, .scope = "rag:upload",
-         .body_limit = s.config.http.upload_body_limit,
-         .estimate = [&s](const access::Call& call) { return s.knowledge.upload_estimate(call.request.body().size()); },
+         .body_limit = s.config.http.upload_body_limit, .body_to_file = true,
+         // Reserved from the declared size, before the body is read.
+         .estimate = [&s](const access::Call& call) {
+           return s.knowledge.upload_estimate(call.body_file.empty() ? call.request.body().size() : call.body_size);
+         },
          .handler = [&s](RequestContext& ctx) { return upload(s, ctx); }});
 }
 

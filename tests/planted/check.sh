@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Plants each defect of tests/README.md in the working tree, one at a time, rebuilds, runs the
+# tests that must catch it, and restores the file. Prints one line per defect: caught or MISSED.
+# Run from a clean working tree (it restores files with git checkout); about a minute a defect.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+if ! git diff --quiet; then echo "commit or stash your changes first"; exit 2; fi
+missed=0
+
+plant() {  # file, text, replacement, gtest filter, description
+  local file="$1" old="$2" new="$3" filter="$4" what="$5"
+  python3 - "$file" "$old" "$new" <<'PY' || { echo "stale: $what (pattern not found in $1)"; missed=1; return; }
+import sys
+p, a, b = sys.argv[1:4]
+s = open(p).read()
+if a not in s: sys.exit(1)
+open(p, 'w').write(s.replace(a, b, 1))
+PY
+  cmake --build build >/dev/null 2>&1
+  if ./build/tests/integration_tests --gtest_filter="$filter" >/dev/null 2>&1 &&
+     ./build/tests/unit_tests --gtest_filter="$filter" >/dev/null 2>&1; then
+    echo "MISSED: $what"; missed=1
+  else
+    echo "caught: $what"
+  fi
+  git checkout -q -- "$file"
+}
+
+plant lib/agents/registry.cpp 'WHERE org_id = ?1 AND (id = ?2 OR uuid = ?2 OR slug = ?2)' \
+  'WHERE (org_id = ?1 AND slug = ?2) OR id = ?2 OR uuid = ?2' 'Isolation.*:AgentsApi.Another*' \
+  'an agent found by id or uuid without its organization'
+plant lib/access/gate.cpp '          else release_credits(c, *pass.reservation);' '          else (void)0;' 'Billing.*' \
+  'a reservation never released when the request fails'
+plant lib/access/rate_limiter.cpp '  return {window(s.minute), window(s.hour)};' \
+  '  return {window(s.minute), {window(s.hour).limit, window(s.hour).remaining, window(s.minute).reset_unix}};' \
+  'Billing.TheHour*' 'X-RateLimit-Reset-Hour from the minute bucket'
+plant lib/access/gate.cpp '  std::string route = "POST " + std::string(call.url.path());' '  std::string route = "POST";' \
+  'Billing.AReplayed*' 'the idempotency record without its route'
+plant lib/access/idempotency.cpp 'q.getColumn(5).getDouble() > now - kIdempotencyTtlSeconds' 'true' 'Billing.AReplayed*' \
+  'the idempotency record without its 24 h expiry'
+plant lib/access/gate.cpp '      for (const auto& [name, value] : claim.response.headers) pass.replay->set(name, value);' '' \
+  'Billing.AReplayed*' 'a replayed completion without X-Session-Id'
+plant lib/agents/sessions.cpp 'ORDER BY updated_unix DESC, id DESC LIMIT' 'ORDER BY id DESC LIMIT' 'Chat.Sessions*' \
+  'sessions listed by creation instead of last update'
+plant lib/access/rate_limiter.hpp 'return tokens_ >= 1.0;' 'return tokens_ > 1.0;' 'RateLimiter.*:ExternalApi.*' \
+  'the limiter admitting at tokens > 1'
+plant lib/access/gate.cpp '  res.set("X-RateLimit-Reset-Hour", std::to_string(s.hour.reset_unix));' '' \
+  'ExternalApi.EveryAuthenticated*' 'a rate-limit header dropped'
+plant lib/api/common/dispatcher.cpp '      if (pass.reservation)
+        ctx.charge_now' '      if (false)
+        ctx.charge_now' 'CrashConsistency.*' 'a streamed turn charged after its last event (SIGKILL at [DONE])'
+plant lib/api/common/dispatcher.cpp '  if (route.scope.empty()) co_return std::nullopt;
+  std::optional<AppError> error;' '  co_return std::nullopt;
+  std::optional<AppError> error;' 'HttpHardening.Bodies*' 'the key checked only after the body was read'
+plant lib/http/server.cpp '      const bool out_of_files = ec == net::error::no_descriptors || ec.value() == ENFILE;' \
+  '      const bool out_of_files = false;
+      last_warning = -1e9;' 'HttpHardening.OutOf*' 'accept errors logged without pause'
+exit $missed
