@@ -16,6 +16,7 @@
 #include <array>
 #include <filesystem>
 #include <cerrno>
+#include <cstring>
 
 namespace agentd::http {
 
@@ -151,7 +152,7 @@ net::awaitable<void> Server::accept_loop() {
     auto [ec, socket] = co_await acceptor_.async_accept(tuple_awaitable);
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) break;
-      const bool out_of_files = ec == net::error::no_descriptors || ec.value() == ENFILE;
+      const bool out_of_files = ec.value() == EMFILE || ec.value() == ENFILE;  // system errors of accept(2)
       warn_at_most_every_10s("accept failed: " + ec.message());
       pause.expires_after(std::chrono::milliseconds(out_of_files ? 100 : 10));
       co_await pause.async_wait(tuple_awaitable);

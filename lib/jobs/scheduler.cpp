@@ -82,10 +82,12 @@ net::awaitable<void> Scheduler::loop() {
     woken_ = false;
     const double now = clock_.unix_seconds();
     std::map<std::string, std::pair<int, double>> wanted;  // kind -> free slots, lease
-    for (auto& [name, kind] : kinds_)
-      wanted[name] = {kind.options.concurrency - static_cast<int>(std::count_if(running_.begin(), running_.end(),
-                                                      [&](const auto& r) { return r.second.kind == &kind; })),
-                      kind.options.lease_seconds};
+    for (auto& entry : kinds_) {
+      const auto* kind = &entry.second;
+      wanted[entry.first] = {kind->options.concurrency - static_cast<int>(std::count_if(running_.begin(), running_.end(),
+                                                             [kind](const auto& r) { return r.second.kind == kind; })),
+                             kind->options.lease_seconds};
+    }
     auto work = offload(db_pool_, [this, now, wanted] {
       return store_.write([&](db::Conn& c) {
         Pass p;

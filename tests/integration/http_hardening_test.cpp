@@ -97,7 +97,7 @@ TEST(HttpHardening, AbsoluteFormTargetsAreServedAsTheirPath) {
 
 TEST(HttpHardening, OutOfFileDescriptorsTheServerBacksOffAndKeepsServing) {
   TempDir dir;
-  ServerProcess server((dir.path / "data").string(), 64);
+  ServerProcess server((dir.path / "data").string(), 128);
   net::io_context ioc;
   // An open keep-alive connection before the descriptors run out.
   tcp::socket kept(ioc);
@@ -117,7 +117,7 @@ TEST(HttpHardening, OutOfFileDescriptorsTheServerBacksOffAndKeepsServing) {
   };
   ASSERT_EQ(ask().rfind("HTTP/1.1 200", 0), 0u);
   std::vector<tcp::socket> flood;
-  for (int i = 0; i < 120; ++i) {
+  for (int i = 0; i < 200; ++i) {
     flood.emplace_back(ioc);
     boost::system::error_code ec;
     flood.back().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()), ec);
