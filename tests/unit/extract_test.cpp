@@ -137,6 +137,15 @@ TEST(Extract, BrokenAndHostileDocxFailWithAReason) {
   expect_error(FileType::docx, make_zip({{"word/document.xml", deep}}), "DOCX has XML nested too deeply in word/document.xml");
 }
 
+// Found by fuzz_extract: raw bytes inside a DOCX's XML text reached the index as invalid UTF-8.
+TEST(Extract, InvalidUtf8InsideOfficeXmlBecomesReplacementCharacters) {
+  const auto s = extract(FileType::docx, make_zip({{"word/document.xml",
+                                                    "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Tra\x97\x91 fine</w:t>"
+                                                    "</w:r></w:p></w:body></w:document>"}}));
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].text, "Tra\xEF\xBF\xBD\xEF\xBF\xBD fine");
+}
+
 // Refused after the archive was opened: it is closed all the same (before, each refusal leaked
 // the open archive, about 6 MB; LeakSanitizer in the sanitized suite reports it).
 TEST(Extract, AnArchiveWithTooManyEntriesIsRefusedAndClosed) {

@@ -82,6 +82,12 @@ std::vector<Section> extract(FileType type, std::string_view bytes) {
     case FileType::jsonl: sections = extract_jsonl(bytes); break;
     case FileType::markdown: sections = extract_markdown(bytes); break;
   }
+  // Whatever a format lets through (raw bytes in a DOCX's XML text, found by fuzz_extract), the
+  // index and the answers only ever see valid UTF-8.
+  for (auto& s : sections) {
+    if (sanitize_utf8("." + s.text) != "." + s.text) s.text = sanitize_utf8(s.text);
+    if (sanitize_utf8("." + s.heading) != "." + s.heading) s.heading = sanitize_utf8(s.heading);
+  }
   if (sections.empty()) {
     if (type == FileType::pdf) throw ExtractError("PDF has no extractable text");
     throw ExtractError("The file contains no text");
