@@ -7,7 +7,6 @@
 #include "core/ids.hpp"
 #include "core/offload.hpp"
 #include "http/multipart.hpp"
-#include "knowledge/base64.hpp"
 #include "knowledge/files.hpp"
 #include "knowledge/search.hpp"
 
@@ -18,8 +17,6 @@
 namespace agentd::api::external {
 namespace json = boost::json;
 using knowledge::Datastore;
-using knowledge::IncomingFile;
-using knowledge::kMaxFileBytes;
 
 namespace {
 
@@ -49,9 +46,8 @@ net::awaitable<http::Response> upload(const Services& s, RequestContext& ctx) {
   std::string body_file = ctx.body_file;
   auto parsing = offload(s.cpu_pool, [&, content_type] {
     if (body_file.empty()) {  // read into memory after all (no spool directory configured)
-      SpooledFiles* keep = &spooled;
       body_file = (std::filesystem::path(spool_dir) / ("body-" + uuid_v4())).string();
-      keep->paths.push_back(body_file);
+      spooled.paths.push_back(body_file);
       knowledge::write_file_durably(body_file, ctx.request.body());
     }
     if (auto boundary = http::multipart_boundary(content_type)) return read_multipart_upload(body_file, *boundary, spool_dir, spooled);

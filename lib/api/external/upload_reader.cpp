@@ -194,16 +194,14 @@ struct UploadHandler {
     stack.pop_back();
     return true;
   }
-  bool on_key_part(json::string_view s, std::size_t n, json::error_code&) {
+  // Keys may come in pieces; `n` is the key's length so far. Only short keys matter here.
+  bool key_piece(json::string_view s, std::size_t n) {
     if (n == s.size()) stack.back().key.clear();  // the first piece of a new key
     if (stack.back().key.size() < 64) stack.back().key.append(s.data(), std::min<std::size_t>(s.size(), 64));
     return true;
   }
-  bool on_key(json::string_view s, std::size_t n, json::error_code& ec) {
-    if (n == s.size()) stack.back().key.clear();
-    if (stack.back().key.size() < 64) stack.back().key.append(s.data(), std::min<std::size_t>(s.size(), 64));
-    return true;
-  }
+  bool on_key_part(json::string_view s, std::size_t n, json::error_code&) { return key_piece(s, n); }
+  bool on_key(json::string_view s, std::size_t n, json::error_code&) { return key_piece(s, n); }
   bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
     text(s, false);
     return true;
