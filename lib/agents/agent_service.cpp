@@ -56,15 +56,25 @@ net::awaitable<Agent> AgentService::remove(std::int64_t org_id, std::string ref)
 
 net::awaitable<std::map<std::string, AgentActivity>> AgentService::activity(std::int64_t org_id,
                                                                              std::vector<std::string> agent_ids) {
+  // One query for the whole page (at most 100 agents, by the agent_id index), not one per agent.
   auto work = db_.read([org_id, ids = std::move(agent_ids)](db::Conn& c) {
     std::map<std::string, AgentActivity> out;
+    if (ids.empty()) return out;
+    std::string in = "?";
+    for (std::size_t i = 1; i < ids.size(); ++i) in += ", ?";
+    auto& q = c.prepare(
+        "SELECT m.agent_id, COUNT(*), COUNT(DISTINCT m.session_id) FROM chat_messages m "
+        "JOIN chat_sessions s ON s.id = m.session_id WHERE m.agent_id IN (" + in + ") AND s.org_id = ? "
+        "AND m.role = 'assistant' GROUP BY m.agent_id");
+    int index = 0;
     for (const auto& id : ids) {
-      auto& q = c.prepare(
-          "SELECT COUNT(*), COUNT(DISTINCT m.session_id) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id "
-          "WHERE s.org_id = ? AND m.agent_id = ? AND m.role = 'assistant'");
-      db::bind_all(q, org_id, id);
-      if (q.executeStep()) out[id] = {q.getColumn(0).getInt64(), q.getColumn(1).getInt64()};
+      q.bind(++index, id);
+      out[id] = {};
     }
+    q.bind(++index, org_id);
+    while (q.executeStep())
+      if (auto it = out.find(q.getColumn(0).getString()); it != out.end())
+        it->second = {q.getColumn(1).getInt64(), q.getColumn(2).getInt64()};
     return out;
   });
   co_return co_await std::move(work);

@@ -65,6 +65,11 @@ inline AppError bad_request(std::string message, std::string field = {}, std::st
   return e;
 }
 
+// A bad_request with the seed's own code first ("invalid_file_count", "unsupported_file_type").
+inline AppError validation_error(std::string code, std::string message, std::string field = {}) {
+  return bad_request(std::move(message), std::move(field), std::move(code));
+}
+
 inline AppError invalid_field(std::string field, std::string rule, boost::json::object params, std::string message,
                               std::string code = "invalid_request") {
   AppError e(ErrorKind::bad_request, std::move(code), std::move(message));

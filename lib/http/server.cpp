@@ -256,17 +256,21 @@ net::awaitable<bool> Server::read_header(Session& s, bhttp::request_parser<bhttp
   co_return false;
 }
 
-net::awaitable<bool> Server::read_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
-                                       std::size_t body_limit, double started) {
-  auto too_large = [&]() -> net::awaitable<void> {
-    Response res = dispatcher_.refuse(ex.path, Refusal::payload_too_large,
-                                      "Request body exceeds the limit of " + std::to_string(body_limit) + " bytes");
-    res.set("X-Request-Id", ex.request_id);
-    record(ex, res.result_int(), started);
-    co_await write_and_close(s, res);
-  };
+net::awaitable<void> Server::refuse_and_close(Session& s, Exchange& ex, Refusal why, std::string message, double started) {
+  Response res = dispatcher_.refuse(ex.path, why, std::move(message));
+  res.set("X-Request-Id", ex.request_id);
+  record(ex, res.result_int(), started);
+  co_await write_and_close(s, res);
+}
+
+// The rest of the body, into whatever the parser's body is (memory or a file): over the limit
+// 413, malformed (a bad chunk size, a chunk-size overflow) 400, both before closing.
+template <class Body>
+net::awaitable<bool> Server::read_rest(Session& s, bhttp::request_parser<Body>& parser, Exchange& ex, std::size_t body_limit,
+                                       double started) {
+  const std::string too_large = "Request body exceeds the limit of " + std::to_string(body_limit) + " bytes";
   if (auto len = parser.content_length(); len && *len > body_limit) {
-    co_await too_large();
+    co_await refuse_and_close(s, ex, Refusal::payload_too_large, too_large, started);
     co_return false;
   }
   parser.body_limit(body_limit);
@@ -274,14 +278,10 @@ net::awaitable<bool> Server::read_body(Session& s, bhttp::request_parser<bhttp::
     s.stream.expires_after(std::chrono::milliseconds(limits_.request_timeout_ms));
     auto [ec, n] = co_await bhttp::async_read(s.stream, s.buffer, parser, tuple_awaitable);
     if (ec == bhttp::error::body_limit) {
-      co_await too_large();
+      co_await refuse_and_close(s, ex, Refusal::payload_too_large, too_large, started);
     } else if (ec && ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream &&
                ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
-      // A malformed body (a bad chunk size, a chunk-size overflow): say so, then close.
-      Response res = dispatcher_.refuse(ex.path, Refusal::malformed, "Malformed HTTP request: " + ec.message());
-      res.set("X-Request-Id", ex.request_id);
-      record(ex, res.result_int(), started);
-      co_await write_and_close(s, res);
+      co_await refuse_and_close(s, ex, Refusal::malformed, "Malformed HTTP request: " + ec.message(), started);
     }
     if (ec) co_return false;
   }
@@ -290,45 +290,27 @@ net::awaitable<bool> Server::read_body(Session& s, bhttp::request_parser<bhttp::
   co_return true;
 }
 
-// Reads the rest of the body into a new file under http.body_spool_dir.
+// Reads the rest of the body into a new file under http.body_spool_dir (made at start).
 net::awaitable<bool> Server::read_body_to_file(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
                                                SpoolFile& spool, std::size_t body_limit, double started) {
-  auto refuse = [&](Refusal why, std::string message) -> net::awaitable<void> {
-    Response res = dispatcher_.refuse(ex.path, why, std::move(message));
-    res.set("X-Request-Id", ex.request_id);
-    record(ex, res.result_int(), started);
-    co_await write_and_close(s, res);
-  };
-  const std::string limit_message = "Request body exceeds the limit of " + std::to_string(body_limit) + " bytes";
   if (auto len = parser.content_length(); len && *len > body_limit) {
-    co_await refuse(Refusal::payload_too_large, limit_message);
-    co_return false;
+    // Refused as read_rest would, before a file is made for it.
+    co_return co_await read_rest(s, parser, ex, body_limit, started);
   }
   bhttp::request_parser<bhttp::file_body> file_parser(std::move(parser));
-  file_parser.body_limit(body_limit);
-  std::filesystem::create_directories(limits_.body_spool_dir);
   spool.path = (std::filesystem::path(limits_.body_spool_dir) / ("body-" + agentd::request_id())).string();
   boost::system::error_code ec;
   file_parser.get().body().open(spool.path.c_str(), beast::file_mode::write_new, ec);
   if (ec) {
     log::error("cannot spool a request body to " + spool.path + ": " + ec.message());
     spool.path.clear();
-    co_await refuse(Refusal::overloaded, "Server busy: cannot store the request body; retry shortly");
+    co_await refuse_and_close(s, ex, Refusal::overloaded, "Server busy: cannot store the request body; retry shortly", started);
     co_return false;
   }
-  s.stream.expires_after(std::chrono::milliseconds(limits_.request_timeout_ms));
-  auto [rec, n] = co_await bhttp::async_read(s.stream, s.buffer, file_parser, tuple_awaitable);
-  if (rec == bhttp::error::body_limit) {
-    co_await refuse(Refusal::payload_too_large, limit_message);
-  } else if (rec && rec != bhttp::error::partial_message && rec != bhttp::error::end_of_stream &&
-             rec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
-    co_await refuse(Refusal::malformed, "Malformed HTTP request: " + rec.message());
-  }
-  if (rec) co_return false;
+  if (!co_await read_rest(s, file_parser, ex, body_limit, started)) co_return false;
+  ex.body_size = file_parser.get().body().size();
   file_parser.get().body().close();
-  s.stream.expires_never();
   ex.body_file = spool.path;
-  ex.body_size = std::filesystem::file_size(spool.path);
   co_return true;
 }
 
@@ -349,7 +331,7 @@ net::awaitable<bool> Server::refuse_before_body(Session& s, bhttp::request_parse
   constexpr std::uint64_t kSmallBody = 64 * 1024;
   const auto len = parser.content_length();
   if (parser.is_done() || (len && *len <= std::min<std::uint64_t>(kSmallBody, body_limit))) {
-    if (!co_await read_body(s, parser, ex, body_limit, started)) co_return false;
+    if (!co_await read_rest(s, parser, ex, body_limit, started)) co_return false;
     co_return co_await write_response(s, ex, res, started);
   }
   res.set("X-Request-Id", ex.request_id);
@@ -425,7 +407,7 @@ net::awaitable<void> Server::run_session(tcp::socket socket) {
       if (!co_await refuse_before_body(self, parser, ex, res, body_limit, started)) break;
       continue;
     }
-    if (!co_await read_body(self, parser, ex, body_limit, started)) break;
+    if (!co_await read_rest(self, parser, ex, body_limit, started)) break;
     if (!co_await answer(self, ex, started)) break;
   }
   boost::system::error_code ec;

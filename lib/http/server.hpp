@@ -40,8 +40,10 @@ class Server {
   net::awaitable<void> run_session(net::ip::tcp::socket socket);
   // The steps of one request on a session; false ends the connection.
   net::awaitable<bool> read_header(Session& s, bhttp::request_parser<bhttp::string_body>& parser);
-  net::awaitable<bool> read_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
-                                 std::size_t body_limit, double started);
+  template <class Body>
+  net::awaitable<bool> read_rest(Session& s, bhttp::request_parser<Body>& parser, Exchange& ex, std::size_t body_limit,
+                                 double started);
+  net::awaitable<void> refuse_and_close(Session& s, Exchange& ex, Refusal why, std::string message, double started);
   net::awaitable<bool> refuse_before_body(Session& s, bhttp::request_parser<bhttp::string_body>& parser, Exchange& ex,
                                           Response& res, std::size_t body_limit, double started);
   net::awaitable<bool> write_response(Session& s, Exchange& ex, Response& res, double started);

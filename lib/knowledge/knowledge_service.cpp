@@ -11,20 +11,16 @@ namespace agentd::knowledge {
 namespace net = boost::asio;
 namespace {
 
-AppError validation(const std::string& code, const std::string& message, const std::string& field = {}) {
-  return bad_request(message, field, code);
-}
-
 }  // namespace
 
 void check_file_count(std::size_t n) {
-  if (n < 1 || n > kMaxFiles) throw validation("invalid_file_count", "files must contain between 1 and 10 files", "files");
+  if (n < 1 || n > kMaxFiles) throw validation_error("invalid_file_count", "files must contain between 1 and 10 files", "files");
 }
 
 std::string safe_filename(const std::string& name, const std::string& field) {
   if (name.empty() || name.size() > 255 || name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
       name.find('\0') != std::string::npos || name == "." || name == "..")
-    throw validation("invalid_filename", field + " must be a file name without a path", field);
+    throw validation_error("invalid_filename", field + " must be a file name without a path", field);
   return name;
 }
 
@@ -52,9 +48,9 @@ net::awaitable<UploadReceipt> KnowledgeService::upload(std::int64_t org_id, Uplo
   for (auto& f : req.files) {
     const std::string ext = extension_of(f.filename);
     const auto type = file_type_for_extension(ext);
-    if (!type) throw validation("unsupported_file_type", "Unsupported file extension: " + (ext.empty() ? f.filename : ext));
+    if (!type) throw validation_error("unsupported_file_type", "Unsupported file extension: " + (ext.empty() ? f.filename : ext));
     if (f.problem) throw *f.problem;
-    if (static_cast<std::size_t>(f.size) > kMaxFileBytes) throw validation("file_too_large", "File size exceeds 10MB limit");
+    if (static_cast<std::size_t>(f.size) > kMaxFileBytes) throw validation_error("file_too_large", "File size exceeds 10MB limit");
     if (f.content_type.empty() || f.content_type == "application/octet-stream") f.content_type = mime_type(*type);
     const std::string id = uuid_v4();
     receipt.uploads.push_back({id, f.filename, f.content_type, "uploads/" + id, f.size});

@@ -16,6 +16,10 @@ std::string join(const std::vector<std::string>& values, std::string_view separa
   return out;
 }
 
+json::value or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
+json::value or_null(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
+json::value or_null(const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
 AppError field_required(std::string_view field) {
   return invalid_field(std::string(field), "required", {}, std::string(field) + " is required");
 }

@@ -43,6 +43,11 @@ class JsonBody {
   boost::json::object o_;
 };
 
+// Response fields that may be absent: null instead (an empty string counts as absent).
+boost::json::value or_null(const std::string& s);
+boost::json::value or_null(const std::optional<std::string>& s);
+boost::json::value or_null(const std::optional<int>& v);
+
 // The errors the reader throws, for adapters that check by hand.
 AppError field_required(std::string_view field);
 AppError field_type(std::string_view field, std::string_view rule, std::string_view what);

@@ -1,6 +1,7 @@
 // External API: GET /api/external/credits (scope credits:read), API.md 1.3.
 #include "access/credits.hpp"
 #include "api/common/dispatcher.hpp"
+#include "api/common/json_body.hpp"
 #include "api/external/dialect.hpp"
 
 #include <boost/json.hpp>
@@ -8,8 +9,6 @@
 namespace agentd::api::external {
 namespace json = boost::json;
 namespace {
-
-json::value or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
 net::awaitable<http::Response> get_credits(const Services& s, RequestContext& ctx) {
   const OffsetRequest window = read_offset(ctx);

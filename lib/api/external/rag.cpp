@@ -4,28 +4,18 @@
 #include "api/common/json_body.hpp"
 #include "api/external/dialect.hpp"
 #include "api/external/upload_reader.hpp"
-#include "core/ids.hpp"
 #include "core/offload.hpp"
 #include "http/multipart.hpp"
-#include "knowledge/files.hpp"
 #include "knowledge/search.hpp"
 
 #include <boost/json.hpp>
 
-#include <filesystem>
 
 namespace agentd::api::external {
 namespace json = boost::json;
 using knowledge::Datastore;
 
 namespace {
-
-json::value or_null(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
-json::value or_null(const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); }
-
-AppError validation(const std::string& code, const std::string& message, const std::string& field = {}) {
-  return bad_request(message, field, code);
-}
 
 net::awaitable<Datastore> need_datastore(const Services& s, const RequestContext& ctx) {
   auto finding = s.knowledge.datastore(ctx.principal->org.org_id, ctx.param("datastore_id"));
@@ -37,21 +27,16 @@ json::object datastore_json(const Datastore& ds) {
           {"document_count", ds.document_count}, {"created_at", ds.created_at},     {"is_active", true}};
 }
 
-// The body was spooled to disk by the transport; it is read from there as it streams, each
-// file decoded into a file of its own.
+// A large body was spooled to disk by the transport (one that came whole with its header is in
+// memory); it is read as it streams, each file decoded into a file of its own.
 net::awaitable<http::Response> upload(const Services& s, RequestContext& ctx) {
   const std::string content_type(ctx.request[bhttp::field::content_type]);
   const std::string spool_dir = s.config.http.body_spool_dir.empty() ? s.config.data_dir + "/tmp" : s.config.http.body_spool_dir;
   SpooledFiles spooled;
-  std::string body_file = ctx.body_file;
+  const UploadBody body{ctx.body_file, ctx.body_file.empty() ? std::string_view(ctx.request.body()) : std::string_view()};
   auto parsing = offload(s.cpu_pool, [&, content_type] {
-    if (body_file.empty()) {  // read into memory after all (no spool directory configured)
-      body_file = (std::filesystem::path(spool_dir) / ("body-" + uuid_v4())).string();
-      spooled.paths.push_back(body_file);
-      knowledge::write_file_durably(body_file, ctx.request.body());
-    }
-    if (auto boundary = http::multipart_boundary(content_type)) return read_multipart_upload(body_file, *boundary, spool_dir, spooled);
-    return read_json_upload(body_file, spool_dir, spooled);
+    if (auto boundary = http::multipart_boundary(content_type)) return read_multipart_upload(body, *boundary, spool_dir, spooled);
+    return read_json_upload(body, spool_dir, spooled);
   });
   auto request = co_await std::move(parsing);
   auto uploading = s.knowledge.upload(ctx.principal->org.org_id, std::move(request));
@@ -88,11 +73,11 @@ net::awaitable<http::Response> create_datastore(const Services& s, RequestContex
   const json::object& o = body.object();
   const auto* name = o.if_contains("display_name");
   if (!name || !name->is_string() || name->as_string().empty())
-    throw validation("invalid_request", "display_name is required", "display_name");
-  if (name->as_string().size() > 200) throw validation("invalid_request", "display_name is longer than 200 characters", "display_name");
+    throw validation_error("invalid_request", "display_name is required", "display_name");
+  if (name->as_string().size() > 200) throw validation_error("invalid_request", "display_name is longer than 200 characters", "display_name");
   std::optional<std::string> description;
   if (const auto* d = o.if_contains("description"); d && !d->is_null()) {
-    if (!d->is_string()) throw validation("invalid_request", "description must be a string", "description");
+    if (!d->is_string()) throw validation_error("invalid_request", "description must be a string", "description");
     description = std::string(d->as_string());
   }
   const auto org = ctx.principal->org.org_id;
@@ -152,7 +137,7 @@ net::awaitable<http::Response> delete_datastore(const Services& s, RequestContex
   const std::string force_text = ctx.query("force").value_or("false");
   if (force_text != "true" && force_text != "false" && force_text != "True" && force_text != "False" &&
       force_text != "1" && force_text != "0")
-    throw validation("invalid_parameter", "force must be true or false", "force");
+    throw validation_error("invalid_parameter", "force must be true or false", "force");
   const bool force = force_text == "true" || force_text == "True" || force_text == "1";
   auto deleting = s.knowledge.remove_datastore(ctx.principal->org.org_id, ds.public_id, force);
   co_await std::move(deleting);
@@ -179,7 +164,7 @@ net::awaitable<http::Response> list_uploads(const Services& s, RequestContext& c
   const std::string status = ctx.query("status").value_or("");
   if (!status.empty() && status != "pending" && status != "processing" && status != "indexing" &&
       status != "completed" && status != "failed")
-    throw validation("invalid_parameter", "status must be one of pending, processing, indexing, completed, failed", "status");
+    throw validation_error("invalid_parameter", "status must be one of pending, processing, indexing, completed, failed", "status");
   const auto org = ctx.principal->org.org_id;
   const auto ds_filter = ctx.query("datastore_id");
   auto listing = s.db.read([org, status, ds_filter, limit, offset](db::Conn& c) {
@@ -211,20 +196,20 @@ net::awaitable<http::Response> search(const Services& s, RequestContext& ctx) {
   const json::object& o = body.object();
   const auto* query = o.if_contains("query");
   if (!query || !query->is_string() || query->as_string().empty())
-    throw validation("invalid_request", "query is required", "query");
-  if (query->as_string().size() > 2000) throw validation("invalid_request", "query is longer than 2000 characters", "query");
+    throw validation_error("invalid_request", "query is required", "query");
+  if (query->as_string().size() > 2000) throw validation_error("invalid_request", "query is longer than 2000 characters", "query");
   int top_k = 5;
   if (const auto* k = o.if_contains("top_k"); k && !k->is_null()) {
     if (!k->is_int64() || k->as_int64() < 1 || k->as_int64() > 50)
-      throw validation("invalid_request", "top_k must be an integer between 1 and 50", "top_k");
+      throw validation_error("invalid_request", "top_k must be an integer between 1 and 50", "top_k");
     top_k = static_cast<int>(k->as_int64());
   }
   std::vector<std::string> filenames;
   if (const auto* f = o.if_contains("filenames"); f && !f->is_null()) {
     if (!f->is_array() || f->as_array().size() > 100)
-      throw validation("invalid_request", "filenames must be an array of file names", "filenames");
+      throw validation_error("invalid_request", "filenames must be an array of file names", "filenames");
     for (const auto& n : f->as_array()) {
-      if (!n.is_string()) throw validation("invalid_request", "filenames must be an array of file names", "filenames");
+      if (!n.is_string()) throw validation_error("invalid_request", "filenames must be an array of file names", "filenames");
       filenames.emplace_back(n.as_string());
     }
   }

@@ -1,6 +1,7 @@
 // External API sessions (API.md 3.3): read-only, scoped to the organization and the key's user.
 #include "agents/sessions.hpp"
 #include "api/common/dispatcher.hpp"
+#include "api/common/json_body.hpp"
 #include "api/external/dialect.hpp"
 #include "core/clock.hpp"
 
@@ -13,8 +14,6 @@ namespace {
 agents::SessionOwner owner_of(const RequestContext& ctx) { return {ctx.principal->org.org_id, ctx.principal->key->user_id}; }
 
 AppError session_not_found(const std::string& id) { return not_found("session_not_found", "Session not found: " + id); }
-
-json::value or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
 net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
   const PageRequest page = ctx.dialect().read_page(ctx);

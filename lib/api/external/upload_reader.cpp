@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace agentd::api::external {
 namespace json = boost::json;
@@ -24,10 +25,6 @@ using knowledge::kMaxFileBytes;
 namespace {
 
 constexpr std::size_t kMaxTextField = 4096;  // filename, content_type, datastore_id
-
-AppError validation(const std::string& code, const std::string& message, const std::string& field = {}) {
-  return bad_request(message, field, code);
-}
 
 // A file being written as its bytes arrive.
 class SpoolWriter {
@@ -224,9 +221,11 @@ struct UploadHandler {
   bool on_comment(json::string_view, json::error_code&) { return true; }
 };
 
-// Reads a file in blocks and hands them to `consume`.
+// Hands the body to `consume` in blocks (read from its file), or whole when it is in memory.
 template <class F>
-void read_blocks(const std::string& path, F consume) {
+void read_blocks(const UploadBody& body, F consume) {
+  if (body.body_file.empty()) return consume(body.in_memory, true);
+  const std::string& path = body.body_file;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) throw std::runtime_error("cannot read " + path);
   std::string block(64 * 1024, '\0');
@@ -247,62 +246,74 @@ SpooledFiles::~SpooledFiles() {
   }
 }
 
-knowledge::UploadRequest read_json_upload(const std::string& body_file, const std::string& spool_dir, SpooledFiles& spooled) {
+knowledge::UploadRequest read_json_upload(const UploadBody& body, const std::string& spool_dir, SpooledFiles& spooled) {
   json::basic_parser<UploadHandler> parser(json::parse_options{}, spool_dir, spooled);
   json::error_code ec;
-  read_blocks(body_file, [&](std::string_view block, bool last) {
+  read_blocks(body, [&](std::string_view block, bool last) {
     if (ec) return;
     parser.write_some(!last, block.data(), block.size(), ec);
   });
   UploadHandler& h = parser.handler();
-  if (ec || !parser.done() || !h.root_is_object) throw validation("invalid_request", "Request body must be a JSON object");
+  if (ec || !parser.done() || !h.root_is_object) throw validation_error("invalid_request", "Request body must be a JSON object");
 
   knowledge::UploadRequest r;
-  if (h.datastore_type != 's' || h.datastore_id.empty()) throw validation("invalid_request", "datastore_id is required", "datastore_id");
+  if (h.datastore_type != 's' || h.datastore_id.empty()) throw validation_error("invalid_request", "datastore_id is required", "datastore_id");
   r.datastore_id = h.datastore_id;
-  if (h.files_type != 'a') throw validation("invalid_request", "files is required", "files");
+  if (h.files_type != 'a') throw validation_error("invalid_request", "files is required", "files");
   knowledge::check_file_count(h.files.size());
   for (std::size_t i = 0; i < h.files.size(); ++i) {
     FileSlot& f = h.files[i];
     const std::string at = "files[" + std::to_string(i) + "]";
-    if (!f.is_object) throw validation("invalid_request", at + " must be an object", at);
-    if (f.filename_type != 's' || f.too_long) throw validation("invalid_request", at + ".filename is required", at + ".filename");
-    if (f.content_kind != 's') throw validation("invalid_request", at + ".content is required", at + ".content");
-    if (f.content_type_type == 'x') throw validation("invalid_request", at + ".content_type must be a string", at + ".content_type");
+    if (!f.is_object) throw validation_error("invalid_request", at + " must be an object", at);
+    if (f.filename_type != 's' || f.too_long) throw validation_error("invalid_request", at + ".filename is required", at + ".filename");
+    if (f.content_kind != 's') throw validation_error("invalid_request", at + ".content is required", at + ".content");
+    if (f.content_type_type == 'x') throw validation_error("invalid_request", at + ".content_type must be a string", at + ".content_type");
     IncomingFile file{knowledge::safe_filename(f.filename, at + ".filename"), f.content_type, f.out->path(),
                       static_cast<std::int64_t>(f.out->size()), {}};
-    if (f.too_large) file.problem = validation("file_too_large", "File size exceeds 10MB limit");
-    else if (!f.decoder.error().empty()) file.problem = validation("invalid_base64", "Base64 decoding failed: " + f.decoder.error());
+    if (f.too_large) file.problem = validation_error("file_too_large", "File size exceeds 10MB limit");
+    else if (!f.decoder.error().empty()) file.problem = validation_error("invalid_base64", "Base64 decoding failed: " + f.decoder.error());
     r.files.push_back(std::move(file));
   }
   return r;
 }
 
-knowledge::UploadRequest read_multipart_upload(const std::string& body_file, const std::string& boundary,
+// Maps a spooled body instead of reading it: the parts are copied from the page cache.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot read " + path);
+    struct stat st {};
+    ::fstat(fd, &st);
+    size_ = static_cast<std::size_t>(st.st_size);
+    void* map = size_ ? ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+    ::close(fd);
+    if (map == MAP_FAILED) throw std::runtime_error("cannot map " + path);
+    data_ = static_cast<const char*>(map);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+knowledge::UploadRequest read_multipart_upload(const UploadBody& upload, const std::string& boundary,
                                                const std::string& spool_dir, SpooledFiles& spooled) {
-  // Mapped, not read: the parts are copied from the page cache into files of their own.
-  const int fd = ::open(body_file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot read " + body_file);
-  struct stat st {};
-  ::fstat(fd, &st);
-  const std::size_t size = static_cast<std::size_t>(st.st_size);
-  void* map = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
-  ::close(fd);
-  if (size && map == MAP_FAILED) throw std::runtime_error("cannot map " + body_file);
-  struct Unmap {
-    void* p;
-    std::size_t n;
-    ~Unmap() {
-      if (p) ::munmap(p, n);
-    }
-  } unmap{size ? map : nullptr, size};
-  const std::string_view body(static_cast<const char*>(map), size);
+  std::optional<MappedFile> mapped;
+  if (!upload.body_file.empty()) mapped.emplace(upload.body_file);
+  const std::string_view body = mapped ? mapped->view() : upload.in_memory;
 
   std::vector<http::FormPart> parts;
   try {
     parts = http::parse_multipart(body, boundary);
   } catch (const std::invalid_argument& e) {
-    throw validation("invalid_request", std::string("Malformed multipart body: ") + e.what());
+    throw validation_error("invalid_request", std::string("Malformed multipart body: ") + e.what());
   }
   knowledge::UploadRequest r;
   std::vector<const http::FormPart*> file_parts;
@@ -311,7 +322,7 @@ knowledge::UploadRequest read_multipart_upload(const std::string& body_file, con
     else if ((part.name == "files" || part.name == "files[]" || part.name == "file") && part.filename)
       file_parts.push_back(&part);
   }
-  if (r.datastore_id.empty()) throw validation("invalid_request", "datastore_id is required", "datastore_id");
+  if (r.datastore_id.empty()) throw validation_error("invalid_request", "datastore_id is required", "datastore_id");
   knowledge::check_file_count(file_parts.size());
   for (const auto* part : file_parts) {
     IncomingFile file{knowledge::safe_filename(*part->filename, "files.filename"), part->content_type, {},

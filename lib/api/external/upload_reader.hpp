@@ -20,8 +20,15 @@ struct SpooledFiles {
   ~SpooledFiles();
 };
 
-knowledge::UploadRequest read_json_upload(const std::string& body_file, const std::string& spool_dir, SpooledFiles& spooled);
-knowledge::UploadRequest read_multipart_upload(const std::string& body_file, const std::string& boundary,
+// The body is the spooled `body_file`, or `in_memory` when it arrived whole with the header
+// (`body_file` empty).
+struct UploadBody {
+  std::string body_file;
+  std::string_view in_memory;
+};
+
+knowledge::UploadRequest read_json_upload(const UploadBody& body, const std::string& spool_dir, SpooledFiles& spooled);
+knowledge::UploadRequest read_multipart_upload(const UploadBody& body, const std::string& boundary,
                                                const std::string& spool_dir, SpooledFiles& spooled);
 
 }  // namespace agentd::api::external
