@@ -2,6 +2,7 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "models/summary.hpp"
 #include "models/tokens.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -54,29 +55,83 @@ net::awaitable<Conversation> ChatTurns::open_conversation(const SessionOwner& ow
                                                           const std::vector<models::ChatMessage>& messages) {
   Conversation conv;
   conv.owner = owner;
+  struct Stored {
+    std::optional<Session> session;
+    std::vector<models::ChatMessage> head;  // as many as the request has messages
+    std::vector<TailMessage> tail;          // after the summary
+  };
   if (!session_id.empty()) {
-    auto work = rt_.db.read([owner, session_id](db::Conn& c) {
-      std::pair<std::optional<Session>, std::vector<models::ChatMessage>> out;
-      out.first = find_session(c, owner, session_id);
-      if (out.first) out.second = session_history(c, *out.first);
+    auto work = rt_.db.read([owner, session_id, n = static_cast<std::int64_t>(messages.size())](db::Conn& c) {
+      Stored out;
+      out.session = find_session(c, owner, session_id);
+      if (!out.session) return out;
+      out.head = session_head(c, *out.session, std::min(n, out.session->message_count));
+      out.tail = session_tail(c, *out.session);
       return out;
     });
-    auto [session, history] = co_await std::move(work);
-    if (session) conv.session = std::move(*session);
-    conv.context = std::move(history);
+    Stored stored = co_await std::move(work);
+    if (stored.session) conv.session = std::move(*stored.session);
+    // The client may resend the conversation so far: a leading run that repeats the stored
+    // history verbatim is not a new turn.
+    const auto& head = stored.head;
+    std::size_t repeated = 0;
+    while (repeated < head.size() && messages[repeated].role == head[repeated].role &&
+           messages[repeated].content == head[repeated].content &&
+           messages[repeated].tool_call_id == head[repeated].tool_call_id)
+      ++repeated;
+    conv.new_turns.assign(messages.begin() + static_cast<std::ptrdiff_t>(repeated), messages.end());
+    for (auto& m : stored.tail) {
+      conv.context_rows.push_back(m.row_id);
+      conv.context.push_back(std::move(m.message));
+    }
+  } else {
+    conv.new_turns = messages;
   }
   if (conv.session.id == 0) conv.session.public_id = session_id.empty() ? uuid_v4() : session_id;
-  // The client may resend the conversation so far: a leading run that repeats the stored
-  // history verbatim is not a new turn.
-  const auto& history = conv.context;
-  std::size_t repeated = 0;
-  while (repeated < messages.size() && repeated < history.size() &&
-         messages[repeated].role == history[repeated].role && messages[repeated].content == history[repeated].content &&
-         messages[repeated].tool_call_id == history[repeated].tool_call_id)
-    ++repeated;
-  conv.new_turns.assign(messages.begin() + static_cast<std::ptrdiff_t>(repeated), messages.end());
   conv.context.insert(conv.context.end(), conv.new_turns.begin(), conv.new_turns.end());
   co_return conv;
+}
+
+net::awaitable<std::string> ChatTurns::summarize(const Agent& agent, const Budget& budget, const std::string& previous,
+                                                 std::vector<models::ChatMessage> fallen, models::Usage& usage) {
+  const int cap = budget.summary - models::message_tokens(models::summary_message(""));
+  if (agent.agent_type == "LLM_AGENT") {
+    const auto resolved = rt_.providers.resolve(agent.model);
+    if (resolved.model_summary) {
+      try {
+        auto asking = resolved.provider->complete(
+            models::summary_request(resolved.model, previous, fallen, cap, resolved.context_window), {});
+        const models::Completion c = co_await std::move(asking);
+        usage += c.usage;
+        co_return std::string(models::cut_to_tokens(c.content, cap));
+      } catch (const AppError& e) {
+        log::warn("summary by model " + agent.model + " failed (" + e.message + "), summarizing extractively");
+      }
+    }
+  }
+  co_return models::extractive_summary(previous, fallen, cap);
+}
+
+net::awaitable<void> ChatTurns::fit_context(Turn& t, const models::Sampling& sampling,
+                                            const std::vector<models::ToolSpec>& client_tools) {
+  const Budget budget = budget_for(rt_, t.target.agent, client_tools, sampling);
+  auto& context = t.conv.context;
+  const std::string& summary = t.conv.session.summary;
+  // The summary's share is kept free once there is, or is about to be, a summary.
+  std::size_t first = fit_turns(context, 0, summary.empty() ? budget.history() : budget.history() - budget.summary, budget);
+  if (summary.empty() && first > 0) first = fit_turns(context, 0, budget.history() - budget.summary, budget);
+  std::string kept_summary = summary;
+  if (first > 0) {
+    std::vector<models::ChatMessage> fallen(context.begin(), context.begin() + static_cast<std::ptrdiff_t>(first));
+    auto summarizing = summarize(t.target.agent, budget, summary, std::move(fallen), t.summary_usage);
+    kept_summary = co_await std::move(summarizing);
+    t.summary = SummaryUpdate{kept_summary, first};
+  }
+  t.inv.messages.clear();
+  if (!kept_summary.empty()) t.inv.messages.push_back(models::summary_message(kept_summary));
+  t.inv.messages.insert(t.inv.messages.end(), std::make_move_iterator(context.begin() + static_cast<std::ptrdiff_t>(first)),
+                        std::make_move_iterator(context.end()));
+  context.clear();
 }
 
 net::awaitable<Target> ChatTurns::resolve_target(std::int64_t org_id, std::string ref, std::string question, bool must_exist,
@@ -119,11 +174,19 @@ net::awaitable<std::string> ChatTurns::record(Turn& turn, const RunResult& resul
   turns.push_back(std::move(answer));
   const double now = clock_.unix_seconds();
   auto work = rt_.db.write([owner = conversation.owner, id = conversation.session.public_id, turns = std::move(turns), now,
-                            &charge = turn.charge, cost](db::Conn& c) mutable {
+                            &charge = turn.charge, cost, &summary = turn.summary,
+                            &stored_rows = conversation.context_rows](db::Conn& c) mutable {
     Session session = open_session(c, owner, id, now);
-    std::string message_id = append_turns(c, session, turns, now);
+    Appended appended = append_turns(c, session, turns, now);
+    if (summary && summary->folded > 0) {
+      // The last folded message: a stored one, or one of the turns just appended.
+      const std::size_t last = summary->folded - 1;
+      const std::int64_t through =
+          last < stored_rows.size() ? stored_rows[last] : appended.row_ids[last - stored_rows.size()];
+      store_summary(c, session, summary->text, through);
+    }
     if (charge) charge(c, cost);
-    return std::make_pair(std::move(session), std::move(message_id));
+    return std::make_pair(std::move(session), std::move(appended.last_public_id));
   });
   auto [session, message_id] = co_await std::move(work);
   conversation.session = std::move(session);
@@ -146,9 +209,17 @@ net::awaitable<Turn> ChatTurns::open(TurnRequest req) {
   const std::string question = last_user_text(t.conv.context);
   auto resolving = resolve_target(req.owner.org_id, req.agent_ref, question, req.agent_must_exist, t.conv.session.agent_id);
   t.target = co_await std::move(resolving);
+  if (const Agent& a = t.target.agent; a.agent_type == "LLM_AGENT") {
+    const std::string provider = a.model.empty() ? "builtin" : a.model.substr(0, a.model.find('/'));
+    if (!rt_.providers.has(provider))
+      throw AppError(ErrorKind::unavailable, "model_unavailable",
+                     "Agent '" + a.name + "' is unavailable: its model provider '" + provider +
+                         "' is not configured on this server");
+  }
+  auto fitting = fit_context(t, req.sampling, req.client_tools);
+  co_await std::move(fitting);
   t.busy = std::make_shared<SessionActivity::Guard>(activity_, SessionActivity::key(req.owner, t.conv.session.public_id));
   t.inv.org_id = req.owner.org_id;
-  t.inv.messages = std::move(t.conv.context);
   t.inv.client_tools = std::move(req.client_tools);
   t.inv.tool_choice = std::move(req.tool_choice);
   t.inv.sampling = std::move(req.sampling);
@@ -161,6 +232,7 @@ net::awaitable<TurnOutcome> ChatTurns::answer(Turn& t) {
   TurnOutcome out;
   auto running = run_agent(rt_, t.target.agent, t.inv);
   out.result = co_await std::move(running);
+  out.result.usage += t.summary_usage;
   out.cost = cost(out.result.usage.total());
   auto recording = record(t, out.result, out.cost);
   out.message_id = co_await std::move(recording);
@@ -201,6 +273,7 @@ net::awaitable<TurnOutcome> ChatTurns::answer_streamed(Turn& t, TurnStream& stre
     r.usage.completion_tokens = models::count_tokens(produced);
     r.finish_reason = out.client_left ? "cancelled" : "error";
   }
+  out.result.usage += t.summary_usage;
   out.cost = cost(out.result.usage.total());
   if (!out.failure || !produced.empty()) {
     auto recording = record(t, out.result, out.cost);

@@ -19,8 +19,16 @@ namespace agentd::agents {
 struct Conversation {
   SessionOwner owner;
   Session session;  // id 0: a new session, stored with its first turn
-  std::vector<models::ChatMessage> context;    // stored history, then the new turns
+  // The stored turns after the summary, then the new turns; the stored ones' row ids.
+  std::vector<models::ChatMessage> context;
+  std::vector<std::int64_t> context_rows;
   std::vector<models::ChatMessage> new_turns;  // the request's messages less the repeated history
+};
+
+// The session's summary after this turn: it covers the context's first `folded` messages.
+struct SummaryUpdate {
+  std::string text;
+  std::size_t folded = 0;
 };
 
 // Who answers. `named` is true when the request named an existing agent (needs agents:invoke).
@@ -56,6 +64,8 @@ struct Turn {
   Invocation inv;
   int request_tokens = 0;
   Charge charge;
+  std::optional<SummaryUpdate> summary;
+  models::Usage summary_usage;  // a model's summary is billed with the turn
   std::shared_ptr<SessionActivity::Guard> busy;  // the session is `processing` while it lives
 };
 
@@ -82,7 +92,9 @@ class ChatTurns {
   ChatTurns(Runtime runtime, const Clock& clock, SessionActivity& activity, const Prices& prices)
       : rt_(std::move(runtime)), clock_(clock), activity_(activity), prices_(prices) {}
 
-  // The session, the context rule and the target: 404 agent_not_found, 409 agent_inactive.
+  // The session, the context rule, the target and what of the conversation fits its window
+  // (turns that fall out are folded into the session's summary): 404 agent_not_found, 409
+  // agent_inactive, 400 context_window_exceeded / context_length_exceeded.
   boost::asio::awaitable<Turn> open(TurnRequest request);
   // Runs to the end and stores the turn; a failure throws and stores nothing.
   boost::asio::awaitable<TurnOutcome> answer(Turn& turn);
@@ -97,6 +109,11 @@ class ChatTurns {
  private:
   boost::asio::awaitable<Conversation> open_conversation(const SessionOwner& owner, std::string session_id,
                                                          const std::vector<models::ChatMessage>& messages);
+  // Keeps the newest turns that fit the target's budget and folds the others into the summary.
+  boost::asio::awaitable<void> fit_context(Turn& turn, const models::Sampling& sampling,
+                                           const std::vector<models::ToolSpec>& client_tools);
+  boost::asio::awaitable<std::string> summarize(const Agent& agent, const Budget& budget, const std::string& previous,
+                                                std::vector<models::ChatMessage> fallen, models::Usage& usage);
   boost::asio::awaitable<Target> resolve_target(std::int64_t org_id, std::string ref, std::string question,
                                                 bool must_exist, std::string previous_agent_id);
   // Stores the turn and, in the same transaction, charges it.

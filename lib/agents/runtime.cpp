@@ -5,6 +5,8 @@
 #include "knowledge/search.hpp"
 #include "models/builtin.hpp"
 #include "models/providers.hpp"
+#include "models/summary.hpp"
+#include "models/tokens.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -43,7 +45,48 @@ models::ToolSpec server_tool(const std::string& name) {
 // The server tools this service can run today (others are offered as their services land).
 bool runnable(const std::string& name) { return name == "rag_search"; }
 
-net::awaitable<std::string> run_rag_search(Run& run, const Agent& agent, const std::string& arguments) {
+std::vector<models::ToolSpec> offered_tools(const Agent& agent, const std::vector<models::ToolSpec>& client_tools,
+                                            bool server_tools) {
+  std::vector<models::ToolSpec> tools;
+  if (server_tools)
+    for (const auto& t : agent.tools)
+      if (runnable(t)) tools.push_back(server_tool(t));
+  tools.insert(tools.end(), client_tools.begin(), client_tools.end());
+  return tools;
+}
+
+bool has_server_tools(const Agent& agent) { return std::any_of(agent.tools.begin(), agent.tools.end(), runnable); }
+
+// The passages as the model reads them, as many as fit `space` tokens, the last one cut to fit.
+// Citations are made for those sent only.
+std::string cite_within(Run& run, std::vector<Citation> passages, int space) {
+  json::array results;
+  int used = models::count_tokens(R"({"results":[]})");
+  for (auto& c : passages) {
+    c.index = static_cast<int>(run.citations.size()) + 1;
+    json::object r{{"index", c.index}, {"filename", c.filename}, {"text", c.text}};
+    if (c.page) r["page"] = *c.page;
+    if (c.slide) r["slide"] = *c.slide;
+    if (c.line) r["line"] = *c.line;
+    if (!c.heading.empty()) r["heading"] = c.heading;
+    const int tokens = models::count_tokens(json::serialize(r));
+    if (used + tokens > space) {
+      const int room = space - used - (tokens - models::count_tokens(c.text));
+      if (room < 16) break;
+      c.text = std::string(models::cut_to_tokens(c.text, room - 4)) + " ...";
+      r["text"] = c.text;
+      used = space;
+    } else {
+      used += tokens;
+    }
+    results.push_back(std::move(r));
+    run.citations.push_back(std::move(c));
+    if (used >= space) break;
+  }
+  return json::serialize(json::object{{"results", std::move(results)}});
+}
+
+net::awaitable<std::string> run_rag_search(Run& run, const Agent& agent, const std::string& arguments, int space) {
   json::error_code ec;
   const json::value args = json::parse(arguments, ec);
   std::string query;
@@ -66,19 +109,11 @@ net::awaitable<std::string> run_rag_search(Run& run, const Agent& agent, const s
   auto found = co_await std::move(work);
   std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.hit.score > b.hit.score; });
   if (found.size() > static_cast<std::size_t>(kSearchTopK)) found.resize(kSearchTopK);
-  json::array results;
-  for (auto& f : found) {
-    Citation c{static_cast<int>(run.citations.size()) + 1, f.datastore_id, f.hit.upload_id, f.hit.filename,
-               f.hit.text, f.hit.heading, f.hit.page, f.hit.slide, f.hit.line};
-    json::object r{{"index", c.index}, {"filename", c.filename}, {"text", c.text}};
-    if (c.page) r["page"] = *c.page;
-    if (c.slide) r["slide"] = *c.slide;
-    if (c.line) r["line"] = *c.line;
-    if (!c.heading.empty()) r["heading"] = c.heading;
-    results.push_back(std::move(r));
-    run.citations.push_back(std::move(c));
-  }
-  co_return json::serialize(json::object{{"results", std::move(results)}});
+  std::vector<Citation> passages;
+  for (auto& f : found)
+    passages.push_back({0, f.datastore_id, f.hit.upload_id, f.hit.filename, f.hit.text, f.hit.heading, f.hit.page,
+                        f.hit.slide, f.hit.line});
+  co_return cite_within(run, std::move(passages), space);
 }
 
 net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
@@ -87,6 +122,8 @@ net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<Chat
 net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
                                   const models::TextSink& sink) {
   const auto resolved = run.rt.providers.resolve(agent.model);
+  const Budget budget = budget_for(run.rt, agent, run.inv.client_tools, run.inv.sampling);
+  int tool_space = budget.tool_results;  // what server tools' results may still take
   models::CompletionRequest req;
   req.model = resolved.model;
   req.instruction = system_instruction(agent);
@@ -102,11 +139,13 @@ net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<Chat
   const int max_calls = std::max(1, agent.max_llm_calls);
   for (int call = 1;; ++call) {
     // The last allowed call offers no server tool, so that the model answers.
-    req.tools.clear();
-    if (call < max_calls)
-      for (const auto& t : agent.tools)
-        if (runnable(t)) req.tools.push_back(server_tool(t));
-    for (const auto& t : run.inv.client_tools) req.tools.push_back(t);
+    req.tools = offered_tools(agent, run.inv.client_tools, call < max_calls);
+    // Fitted to this model's window: a sub-agent's may be smaller than the conversation's.
+    const int room = budget.window - budget.output - models::fixed_tokens(req.instruction, req.tools);
+    const std::size_t pinned = !req.messages.empty() && models::is_summary_message(req.messages[0]) ? 1 : 0;
+    const std::size_t first = fit_turns(req.messages, pinned, room - (pinned ? models::message_tokens(req.messages[0]) : 0), budget);
+    req.messages.erase(req.messages.begin() + static_cast<std::ptrdiff_t>(pinned),
+                       req.messages.begin() + static_cast<std::ptrdiff_t>(first));
 
     auto completing = resolved.provider->complete(req, sink);
     models::Completion c = co_await std::move(completing);
@@ -134,8 +173,9 @@ net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<Chat
     }
     req.messages.push_back({"assistant", c.content, {}, {}, c.tool_calls});
     for (const auto& t : c.tool_calls) {
-      auto searching = run_rag_search(run, agent, t.arguments);
+      auto searching = run_rag_search(run, agent, t.arguments, tool_space - 3);
       std::string output = co_await std::move(searching);
+      tool_space -= 3 + models::count_tokens(output);
       req.messages.push_back({"tool", std::move(output), {}, t.id, {}});
     }
   }
@@ -263,6 +303,18 @@ net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<Chat
 }
 
 }  // namespace
+
+Budget budget_for(const Runtime& rt, const Agent& agent, const std::vector<models::ToolSpec>& client_tools,
+                  const models::Sampling& sampling) {
+  if (agent.agent_type != "LLM_AGENT")
+    return plan_budget(agent, "builtin", rt.context.builtin_window, sampling.max_tokens,
+                       models::fixed_tokens(system_instruction(agent), client_tools), false, rt.context);
+  const auto resolved = rt.providers.resolve(agent.model);
+  const bool server_tools = has_server_tools(agent);
+  return plan_budget(agent, agent.model, resolved.context_window, sampling.max_tokens,
+                     models::fixed_tokens(system_instruction(agent), offered_tools(agent, client_tools, true)), server_tools,
+                     rt.context);
+}
 
 net::awaitable<RunResult> run_agent(const Runtime& rt, const Agent& agent, const Invocation& invocation) {
   Run run{rt, invocation, {}, {}, 0};

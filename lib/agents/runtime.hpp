@@ -5,6 +5,7 @@
 // answer has a line DONE or max_iterations is reached.
 #pragma once
 
+#include "agents/context.hpp"
 #include "agents/registry.hpp"
 #include "db/database.hpp"
 #include "models/providers.hpp"
@@ -42,13 +43,20 @@ struct RunResult {
 // The orchestrator's own identity when an organization has no active agent.
 extern const char* const kOrchestratorId;
 
-// What running an agent needs: its datastores (read), the model providers, and the io
-// executor that parallel sub-agents run on.
+// What running an agent needs: its datastores (read), the model providers, the io executor
+// that parallel sub-agents run on, and how context windows are shared.
 struct Runtime {
   db::Database& db;
   models::Providers& providers;
   boost::asio::any_io_executor executor;
+  const ContextSettings& context;
 };
+
+// The context budget of one call of `agent`'s model with every tool offered (its server tools
+// and the client's). A container agent is budgeted with the builtin window; each of its
+// sub-agents' calls is fitted again to its own model's window.
+Budget budget_for(const Runtime& rt, const Agent& agent, const std::vector<models::ToolSpec>& client_tools,
+                  const models::Sampling& sampling);
 
 boost::asio::awaitable<RunResult> run_agent(const Runtime& rt, const Agent& agent, const Invocation& invocation);
 

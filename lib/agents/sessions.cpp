@@ -11,8 +11,8 @@ namespace json = boost::json;
 namespace {
 
 const char* kSelectSession =
-    "SELECT id, public_id, COALESCE(agent_id, ''), title, created_at, updated_unix, message_count, is_active "
-    "FROM chat_sessions ";
+    "SELECT id, public_id, COALESCE(agent_id, ''), title, created_at, updated_unix, message_count, is_active, summary, "
+    "summary_through FROM chat_sessions ";
 
 Session read_session(SQLite::Statement& q) {
   Session s;
@@ -24,6 +24,8 @@ Session read_session(SQLite::Statement& q) {
   s.last_update_time = iso8601_unix(q.getColumn(5).getDouble());
   s.message_count = q.getColumn(6).getInt64();
   s.is_active = q.getColumn(7).getInt() != 0;
+  s.summary = q.getColumn(8).getString();
+  s.summary_through = q.getColumn(9).getInt64();
   return s;
 }
 
@@ -58,7 +60,7 @@ void apply_extra(models::ChatMessage& m, const json::object& o) {
 }
 
 const char* kSelectMessage =
-    "SELECT public_id, role, content, COALESCE(agent_id, ''), created_at, usage, citations, extra FROM chat_messages ";
+    "SELECT public_id, role, content, COALESCE(agent_id, ''), created_at, usage, citations, extra, id FROM chat_messages ";
 
 StoredMessage read_message(SQLite::Statement& q) {
   StoredMessage m;
@@ -112,17 +114,37 @@ Session open_session(db::Conn& conn, const SessionOwner& owner, const std::strin
   return s;
 }
 
-std::vector<models::ChatMessage> session_history(db::Conn& conn, const Session& session) {
-  auto& q = conn.prepare(std::string(kSelectMessage) + "WHERE session_id = ? ORDER BY id");
+std::vector<models::ChatMessage> session_head(db::Conn& conn, const Session& session, std::int64_t limit) {
+  auto& q = conn.prepare(std::string(kSelectMessage) + "WHERE session_id = ? ORDER BY id LIMIT ?");
   q.bind(1, session.id);
+  q.bind(2, limit);
   std::vector<models::ChatMessage> out;
   while (q.executeStep()) out.push_back(read_message(q).message);
   return out;
 }
 
-std::string append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now) {
+std::vector<TailMessage> session_tail(db::Conn& conn, const Session& session) {
+  auto& q = conn.prepare(std::string(kSelectMessage) + "WHERE session_id = ? AND id > ? ORDER BY id");
+  q.bind(1, session.id);
+  q.bind(2, session.summary_through);
+  std::vector<TailMessage> out;
+  while (q.executeStep()) out.push_back({q.getColumn(8).getInt64(), read_message(q).message});
+  return out;
+}
+
+void store_summary(db::Conn& conn, const Session& session, const std::string& summary, std::int64_t through) {
+  auto& upd = conn.prepare("UPDATE chat_sessions SET summary = ?, summary_through = ? WHERE id = ? AND summary_through < ?");
+  upd.bind(1, summary);
+  upd.bind(2, through);
+  upd.bind(3, session.id);
+  upd.bind(4, through);
+  upd.exec();
+}
+
+Appended append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now) {
   const std::string created = iso8601_unix(now);
-  std::string last_id;
+  Appended out;
+  std::string& last_id = out.last_public_id;
   for (const auto& t : turns) {
     last_id = uuid_v4();
     auto& ins = conn.prepare(
@@ -142,6 +164,7 @@ std::string append_turns(db::Conn& conn, Session& session, const std::vector<New
     if (extra.empty()) ins.bind(9);
     else ins.bind(9, json::serialize(extra));
     ins.exec();
+    out.row_ids.push_back(conn.last_insert_rowid());
     if (session.title.empty() && t.message.role == "user" && !t.message.content.empty())
       session.title = title_of(t.message.content);
     if (!t.agent_id.empty()) session.agent_id = t.agent_id;
@@ -157,7 +180,7 @@ std::string append_turns(db::Conn& conn, Session& session, const std::vector<New
   upd.bind(4, now);
   upd.bind(5, session.id);
   upd.exec();
-  return last_id;
+  return out;
 }
 
 SessionPage list_sessions(db::Conn& conn, const SessionOwner& owner, int page, int page_size) {

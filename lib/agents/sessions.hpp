@@ -27,6 +27,9 @@ struct Session {
   std::string public_id, agent_id, title, created_at, last_update_time;
   std::int64_t message_count = 0;
   bool is_active = true;
+  // The running summary of the turns up to message row summary_through (0: none yet).
+  std::string summary;
+  std::int64_t summary_through = 0;
 };
 
 struct StoredMessage {
@@ -40,7 +43,16 @@ struct StoredMessage {
 std::optional<Session> find_session(db::Conn& conn, const SessionOwner& owner, const std::string& public_id);
 // Finds the session or creates it under this id (a client may name a new conversation).
 Session open_session(db::Conn& conn, const SessionOwner& owner, const std::string& public_id, double now);
-std::vector<models::ChatMessage> session_history(db::Conn& conn, const Session& session);
+// The first `limit` messages (the context rule compares a resent history with them).
+std::vector<models::ChatMessage> session_head(db::Conn& conn, const Session& session, std::int64_t limit);
+// The messages after the summary, oldest first, with their row ids.
+struct TailMessage {
+  std::int64_t row_id = 0;
+  models::ChatMessage message;
+};
+std::vector<TailMessage> session_tail(db::Conn& conn, const Session& session);
+// Moves the summary forward (never back: a concurrent turn may have gone further).
+void store_summary(db::Conn& conn, const Session& session, const std::string& summary, std::int64_t through);
 
 struct NewTurn {
   models::ChatMessage message;
@@ -48,9 +60,12 @@ struct NewTurn {
   std::optional<boost::json::object> usage;
   boost::json::array citations;
 };
-// Appends the turns in order and updates the session (last agent, title, count, time);
-// returns the last message's public id.
-std::string append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now);
+struct Appended {
+  std::string last_public_id;
+  std::vector<std::int64_t> row_ids;  // of every turn, in order
+};
+// Appends the turns in order and updates the session (last agent, title, count, time).
+Appended append_turns(db::Conn& conn, Session& session, const std::vector<NewTurn>& turns, double now);
 
 struct SessionPage {
   std::vector<Session> sessions;

@@ -14,6 +14,14 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error("config: " + what); }
 
+double get_share(const json::object& o, const char* key, double fallback, const std::string& where) {
+  auto it = o.find(key);
+  if (it == o.end()) return fallback;
+  if (!it->value().is_number() || it->value().to_number<double>() < 0 || it->value().to_number<double>() > 0.5)
+    fail(where + "." + key + " must be a number between 0 and 0.5");
+  return it->value().to_number<double>();
+}
+
 int get_int(const json::object& o, const char* key, int fallback) {
   auto it = o.find(key);
   if (it == o.end()) return fallback;
@@ -53,7 +61,7 @@ Config load_config(const std::string& file_path) {
   c.file = v.as_object();
   const auto& o = c.file;
   check_keys(o, {"listen", "data_dir", "log_level", "worker_threads", "cpu_threads", "reader_connections", "http", "plans",
-                 "prices", "models", "providers", "content", "embeddings"},
+                 "prices", "models", "providers", "context", "content", "embeddings"},
              "the top level");
   if (auto* s = o.if_contains("listen")) c.listen = json::value_to<std::string>(*s);
   if (auto* s = o.if_contains("data_dir")) c.data_dir = json::value_to<std::string>(*s);
@@ -115,7 +123,7 @@ Config load_config(const std::string& file_path) {
       if (!kv.value().is_object()) fail(where + " must be an object");
       const auto& po = kv.value().as_object();
       check_keys(po, {"type", "base_url", "api_key", "ca_file", "connect_timeout_ms", "read_timeout_ms", "max_retries",
-                      "retry_backoff_ms"},
+                      "retry_backoff_ms", "context_window", "context_windows", "summary"},
                  where);
       ProviderSettings ps;
       auto text = [&](const char* key, std::string& out) {
@@ -134,8 +142,29 @@ Config load_config(const std::string& file_path) {
       ps.read_timeout_ms = get_int(po, "read_timeout_ms", ps.read_timeout_ms);
       ps.max_retries = get_int(po, "max_retries", ps.max_retries);
       ps.retry_backoff_ms = get_int(po, "retry_backoff_ms", ps.retry_backoff_ms);
+      ps.context_window = get_int(po, "context_window", 0);
+      if (auto* w = po.if_contains("context_windows")) {
+        if (!w->is_object()) fail(where + ".context_windows must be an object of model -> tokens");
+        for (const auto& m : w->as_object()) {
+          if (!m.value().is_int64() || m.value().as_int64() < 256)
+            fail(where + ".context_windows." + std::string(m.key()) + " must be at least 256 tokens");
+          ps.context_windows[std::string(m.key())] = static_cast<int>(m.value().as_int64());
+        }
+      }
+      text("summary", ps.summary);
+      if (ps.summary != "extractive" && ps.summary != "model") fail(where + ".summary must be \"extractive\" or \"model\"");
       c.providers[name] = ps;
     }
+  }
+  if (auto* x = o.if_contains("context")) {
+    if (!x->is_object()) fail("context must be an object");
+    const auto& xo = x->as_object();
+    check_keys(xo, {"builtin_window", "tool_share", "summary_share", "output_reserve"}, "context");
+    c.context.builtin_window = get_int(xo, "builtin_window", c.context.builtin_window);
+    c.context.tool_share = get_share(xo, "tool_share", c.context.tool_share, "context");
+    c.context.summary_share = get_share(xo, "summary_share", c.context.summary_share, "context");
+    c.context.output_reserve = get_int(xo, "output_reserve", c.context.output_reserve);
+    if (c.context.builtin_window < 256) fail("context.builtin_window must be at least 256 tokens");
   }
   return c;
 }

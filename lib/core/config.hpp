@@ -55,6 +55,21 @@ struct ProviderSettings {
   int read_timeout_ms = 60'000;
   int max_retries = 2;  // on connection errors, 429 and 5xx before the first token
   int retry_backoff_ms = 250;  // doubled on each retry
+  // Context windows in tokens: per upstream model name, else `context_window`, else the model
+  // family's known window (models/windows.cpp), else 8,192.
+  int context_window = 0;
+  std::map<std::string, int> context_windows;
+  // How older turns are summarized: "extractive" (the builtin's, free) or "model" (the same
+  // model is asked, billed like a turn).
+  std::string summary = "extractive";
+};
+
+// How a model call's context window is shared (docs/architecture.md, "Long conversations").
+struct ContextSettings {
+  int builtin_window = 8'192;     // the builtin model's context window
+  double tool_share = 0.25;       // of the window: server tools' results (retrieved passages)
+  double summary_share = 0.10;    // of the window: the running summary of older turns
+  int output_reserve = 1'024;     // the answer's reserve when neither agent nor request sets one
 };
 
 struct Config {
@@ -78,6 +93,7 @@ struct Config {
   };
   Prices prices;
   std::map<std::string, ProviderSettings> providers;
+  ContextSettings context;
   // The whole file as read, for sections that later services parse themselves.
   boost::json::object file;
 };

@@ -1,6 +1,7 @@
 #include "models/builtin.hpp"
 
 #include "core/terms.hpp"
+#include "models/summary.hpp"
 #include "models/tokens.hpp"
 
 #include <boost/json.hpp>
@@ -17,7 +18,25 @@ struct Sentence {
   std::string text;
   int citation = 0;  // 0: not from a cited source
   int order = 0;
+  std::string shown;  // how the answer says it, when not as `text`
 };
+
+// The summary's lines: what the user said is recalled as theirs.
+void add_summary(std::vector<Sentence>& out, const std::string& summary) {
+  for (std::size_t start = summary.find('\n'); start != std::string::npos && start < summary.size();) {
+    const std::size_t end = std::min(summary.find('\n', start + 1), summary.size());
+    std::string line = summary.substr(start + 1, end - start - 1);
+    start = end;
+    const int order = static_cast<int>(out.size());
+    if (line.rfind("User: ", 0) == 0) {
+      line.erase(0, 6);
+      out.push_back({line, 0, order, "Earlier in this conversation you said: \"" + line + "\""});
+    } else {
+      if (line.rfind("Assistant: ", 0) == 0) line.erase(0, 11);
+      out.push_back({std::move(line), 0, order, {}});
+    }
+  }
+}
 
 std::vector<std::string> split_sentences(const std::string& text) {
   std::vector<std::string> out;
@@ -112,7 +131,7 @@ std::string compose(const CompletionRequest& r) {
         const auto& o = hit.as_object();
         const int index = static_cast<int>(o.at("index").to_number<std::int64_t>());
         for (auto& s : split_sentences(json::value_to<std::string>(o.at("text"))))
-          candidates.push_back({std::move(s), index, static_cast<int>(candidates.size())});
+          candidates.push_back({std::move(s), index, static_cast<int>(candidates.size()), {}});
       }
     } else if (value.is_object() && value.as_object().contains("message")) {
       tool_notes.push_back(json::value_to<std::string>(value.as_object().at("message")));
@@ -121,9 +140,11 @@ std::string compose(const CompletionRequest& r) {
   // The instruction and system notes (a previous step's answer in a sequence) count, uncited.
   std::vector<std::string> uncited = split_sentences(r.instruction);
   for (const auto& m : r.messages)
-    if (m.role == "system")
+    if (m.role == "system" && !is_summary_message(m))
       for (auto& s : split_sentences(m.content)) uncited.push_back(std::move(s));
-  for (auto& s : uncited) candidates.push_back({std::move(s), 0, static_cast<int>(candidates.size())});
+  for (auto& s : uncited) candidates.push_back({std::move(s), 0, static_cast<int>(candidates.size()), {}});
+  for (const auto& m : r.messages)
+    if (is_summary_message(m)) add_summary(candidates, m.content);
 
   // Score: distinct question terms a sentence contains; cited sources first on ties.
   struct Scored {
@@ -157,7 +178,7 @@ std::string compose(const CompletionRequest& r) {
   if (!picked.empty()) {
     for (std::size_t i = 0; i < picked.size(); ++i) {
       if (!answer.empty()) answer += ' ';
-      answer += picked[i]->text;
+      answer += picked[i]->shown.empty() ? picked[i]->text : picked[i]->shown;
       // One marker after a run of sentences from the same source.
       const int cite = picked[i]->citation;
       if (cite && (i + 1 == picked.size() || picked[i + 1]->citation != cite)) answer += " [" + std::to_string(cite) + "]";

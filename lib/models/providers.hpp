@@ -17,7 +17,9 @@ class Providers {
 
   struct Resolved {
     Provider* provider = nullptr;
-    std::string model;  // the upstream's model name
+    std::string model;       // the upstream's model name
+    int context_window = 0;  // tokens
+    bool model_summary = false;  // older turns are summarized by this model, not extractively
   };
   // Throws AppError unavailable `model_unavailable` for an unknown provider.
   Resolved resolve(const std::string& model) const;
@@ -26,7 +28,12 @@ class Providers {
 
  private:
   std::unique_ptr<Provider> builtin_;
-  std::map<std::string, std::unique_ptr<Provider>, std::less<>> named_;
+  struct Named {
+    std::unique_ptr<Provider> provider;
+    ProviderSettings settings;
+  };
+  std::map<std::string, Named, std::less<>> named_;
+  int builtin_window_;
 };
 
 }  // namespace agentd::models

@@ -40,7 +40,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       jobs(io, store, pool, clock),
       providers(config),
       agents(db, clock),
-      chat(agents::Runtime{db, providers, io.get_executor()}, clock, sessions, config.prices),
+      chat(agents::Runtime{db, providers, io.get_executor(), config.context}, clock, sessions, config.prices),
       knowledge(db, cpu_pool, config.data_dir, config.prices, clock, jobs),
       services{config, clock, db, cpu_pool, metrics, agents, chat, sessions, knowledge, providers},
       dispatcher(gate, config.http.default_body_limit),

@@ -88,10 +88,6 @@ net::awaitable<http::Response> send_message(const Services& s, RequestContext& c
   auto opening = s.chat.open(std::move(tr));
   agents::Turn turn = co_await std::move(opening);
   const agents::Agent& agent = turn.target.agent;
-  if (agent.agent_type == "LLM_AGENT" && !s.providers.has(provider_of(agent)))
-    throw AppError(ErrorKind::unavailable, "model_unavailable",
-                   "Agent '" + agent.name + "' is unavailable: its model provider '" + provider_of(agent) +
-                       "' is not configured on this server");
   const std::string room_id = turn.conv.session.public_id;
 
   if (!req.stream) {

@@ -1,0 +1,139 @@
+#include "models/summary.hpp"
+
+#include "core/terms.hpp"
+#include "models/tokens.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace agentd::models {
+namespace {
+
+constexpr int kMaxLineTokens = 48;  // a long sentence keeps its beginning
+
+struct Line {
+  bool user = false;
+  bool question = false;
+  std::string text;
+  std::set<std::string> words;
+  int tokens = 0;
+};
+
+Line make_line(bool user, std::string_view text) {
+  Line l;
+  l.user = user;
+  const std::string_view cut = cut_to_tokens(text, kMaxLineTokens);
+  l.text = std::string(cut);
+  if (cut.size() < text.size()) l.text += " ...";
+  l.question = !text.empty() && text.back() == '?';
+  const auto t = terms(l.text);
+  l.words.insert(t.begin(), t.end());
+  l.tokens = count_tokens(l.text) + 2;  // the role word and the line break
+  return l;
+}
+
+std::vector<std::string_view> sentences(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  auto flush = [&](std::size_t end) {
+    std::string_view s = text.substr(start, end - start);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    if (!s.empty()) out.push_back(s);
+    start = end;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') flush(i + 1);
+    else if ((c == '.' || c == '!' || c == '?') && (i + 1 == text.size() || text[i + 1] == ' ')) flush(i + 1);
+  }
+  flush(text.size());
+  return out;
+}
+
+// What a line adds to the others: the rarer its words among the kept lines, the more.
+double information(const Line& l, const std::map<std::string, int>& frequency) {
+  double sum = 0;
+  for (const auto& w : l.words) sum += 1.0 / frequency.at(w);
+  return sum * (l.user ? 1.0 : 0.5) * (l.question ? 0.5 : 1.0);
+}
+
+std::string speaker(const ChatMessage& m) { return m.role == "user" ? "User" : "Assistant"; }
+
+}  // namespace
+
+std::string extractive_summary(std::string_view previous, const std::vector<ChatMessage>& fallen, int max_tokens) {
+  std::vector<Line> lines;
+  std::set<std::pair<bool, std::set<std::string>>> seen;
+  auto add = [&](Line l) {
+    if (l.words.empty() || !seen.insert({l.user, l.words}).second) return;
+    lines.push_back(std::move(l));
+  };
+  for (std::size_t start = 0; start < previous.size();) {
+    const std::size_t end = std::min(previous.find('\n', start), previous.size());
+    std::string_view s = previous.substr(start, end - start);
+    start = end + 1;
+    if (s.empty() || s == kSummaryHeader) continue;
+    const bool user = s.substr(0, 6) == "User: ";
+    if (user) s.remove_prefix(6);
+    else if (s.substr(0, 11) == "Assistant: ") s.remove_prefix(11);
+    add(make_line(user, s));
+  }
+  for (const auto& m : fallen)
+    if (m.role == "user" || m.role == "assistant")
+      for (auto s : sentences(m.content)) add(make_line(m.role == "user", s));
+
+  int total = 0;
+  std::map<std::string, int> frequency;
+  for (const auto& l : lines) {
+    total += l.tokens;
+    for (const auto& w : l.words) ++frequency[w];
+  }
+  while (total > max_tokens && !lines.empty()) {
+    // The least informative line goes; the oldest of equals.
+    std::size_t worst = 0;
+    double worst_value = information(lines[0], frequency);
+    for (std::size_t i = 1; i < lines.size(); ++i)
+      if (const double v = information(lines[i], frequency); v < worst_value) {
+        worst = i;
+        worst_value = v;
+      }
+    total -= lines[worst].tokens;
+    for (const auto& w : lines[worst].words) --frequency[w];
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(worst));
+  }
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + std::string(l.user ? "User: " : "Assistant: ") + l.text;
+  return out;
+}
+
+CompletionRequest summary_request(std::string model, std::string_view previous, const std::vector<ChatMessage>& fallen,
+                                  int max_tokens, int window) {
+  CompletionRequest r;
+  r.model = std::move(model);
+  r.instruction =
+      "You keep the running summary of a conversation between a user and an assistant. Rewrite the summary so that it "
+      "also covers the new messages. Keep every fact, name, number, preference, decision and open question the user "
+      "stated; drop greetings and small talk. Answer with the summary only, in at most " +
+      std::to_string(max_tokens * 3 / 4) + " words.";
+  std::string text = "Summary so far:\n" + (previous.empty() ? std::string("(none)") : std::string(previous)) + "\n\nNew messages:\n";
+  for (const auto& m : fallen)
+    if (m.role == "user" || m.role == "assistant")
+      text += speaker(m) + ": " + std::string(cut_to_tokens(m.content, 2 * max_tokens)) + "\n";
+  const int room = window - max_tokens - fixed_tokens(r.instruction, {}) - 3;
+  r.messages.push_back({"user", std::string(cut_to_tokens(text, std::max(0, room))), {}, {}, {}});
+  r.sampling.max_tokens = max_tokens;
+  r.sampling.temperature = 0.0;
+  return r;
+}
+
+ChatMessage summary_message(std::string_view summary) {
+  return {"system", std::string(kSummaryHeader) + "\n" + std::string(summary), {}, {}, {}};
+}
+
+bool is_summary_message(const ChatMessage& m) {
+  return m.role == "system" && std::string_view(m.content).substr(0, kSummaryHeader.size()) == kSummaryHeader;
+}
+
+}  // namespace agentd::models
