@@ -116,6 +116,11 @@ std::string compose(const CompletionRequest& r) {
   const std::string question = current_question(r.messages);
   const auto wanted_list = terms(question);
   const std::set<std::string> wanted(wanted_list.begin(), wanted_list.end());
+  // The last message's own words lead; a short follow-up borrows the question before it only
+  // when its own words match nothing.
+  const ChatMessage* asked = last_of(r.messages, "user");
+  const auto now_list = asked ? terms(asked->content) : std::vector<std::string>{};
+  const std::set<std::string> now(now_list.begin(), now_list.end());
   const auto results = tool_results(r.messages);
 
   std::vector<Sentence> candidates;
@@ -152,12 +157,15 @@ std::string compose(const CompletionRequest& r) {
     const Sentence* s;
   };
   std::vector<Scored> scored;
-  for (const auto& c : candidates) {
-    const auto have = terms(c.text);
-    const std::set<std::string> distinct(have.begin(), have.end());
-    int score = 0;
-    for (const auto& t : distinct) score += wanted.count(t) ? 1 : 0;
-    if (score > 0) scored.push_back({score, &c});
+  for (const auto* query : {&now, &wanted}) {
+    for (const auto& c : candidates) {
+      const auto have = terms(c.text);
+      const std::set<std::string> distinct(have.begin(), have.end());
+      int score = 0;
+      for (const auto& t : distinct) score += query->count(t) ? 1 : 0;
+      if (score > 0) scored.push_back({score, &c});
+    }
+    if (!scored.empty()) break;
   }
   std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
     if (a.score != b.score) return a.score > b.score;

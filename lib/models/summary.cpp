@@ -29,7 +29,7 @@ Line make_line(bool user, std::string_view text) {
   l.question = !text.empty() && text.back() == '?';
   const auto t = terms(l.text);
   l.words.insert(t.begin(), t.end());
-  l.tokens = count_tokens(l.text) + 2;  // the role word and the line break
+  l.tokens = count_tokens(l.text) + (user ? 2 : 3);  // with "User:" / "Assistant:"
   return l;
 }
 

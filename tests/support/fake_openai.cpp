@@ -172,9 +172,19 @@ std::string FakeOpenAI::base_url() const {
   return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(impl_->port) + "/v1";
 }
 
-std::vector<json::object> FakeOpenAI::requests() const {
+std::vector<json::object> FakeOpenAI::requests(std::size_t from) const {
   std::lock_guard lock(mutex_);
-  return requests_;
+  return {requests_.begin() + static_cast<std::ptrdiff_t>(std::min(from, requests_.size())), requests_.end()};
+}
+
+json::object FakeOpenAI::last_request() const {
+  std::lock_guard lock(mutex_);
+  return requests_.empty() ? json::object() : requests_.back();
+}
+
+std::size_t FakeOpenAI::request_count() const {
+  std::lock_guard lock(mutex_);
+  return requests_.size();
 }
 
 }  // namespace agentd::testing

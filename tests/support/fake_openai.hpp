@@ -40,7 +40,10 @@ class FakeOpenAI {
   int calls() const { return calls_; }
   // Streams whose client left before the end (a cancelled upstream request).
   int disconnects() const { return disconnects_; }
-  std::vector<boost::json::object> requests() const;
+  // The requests received, from the `from`th on.
+  std::vector<boost::json::object> requests(std::size_t from = 0) const;
+  boost::json::object last_request() const;  // empty when none came yet
+  std::size_t request_count() const;
 
  private:
   template <class Stream>
