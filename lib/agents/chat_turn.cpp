@@ -231,7 +231,7 @@ net::awaitable<Turn> ChatTurns::open(TurnRequest req) {
 
 net::awaitable<TurnOutcome> ChatTurns::answer(Turn& t) {
   TurnOutcome out;
-  auto running = run_agent(rt_, t.target.agent, t.inv);
+  auto running = run_agent(rt_, t.target.agent, std::move(t.inv));  // a turn runs once
   out.result = co_await std::move(running);
   out.result.usage += t.summary_usage;
   out.cost = cost(out.result.usage.total());
@@ -251,7 +251,7 @@ net::awaitable<TurnOutcome> ChatTurns::answer_streamed(Turn& t, TurnStream& stre
   t.inv.sink = sink;
   try {
     // The work is bound to the client: a hang-up cancels it, upstream requests included.
-    auto running = net::co_spawn(rt_.executor, run_agent(rt_, t.target.agent, t.inv),
+    auto running = net::co_spawn(rt_.executor, run_agent(rt_, t.target.agent, std::move(t.inv)),
                                  net::bind_cancellation_slot(stream.hangup_slot(), net::use_awaitable));
     out.result = co_await std::move(running);
   } catch (const AppError& e) {

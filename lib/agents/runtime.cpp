@@ -316,9 +316,9 @@ Budget budget_for(const Runtime& rt, const Agent& agent, const std::vector<model
                      rt.context);
 }
 
-net::awaitable<RunResult> run_agent(const Runtime& rt, const Agent& agent, const Invocation& invocation) {
+net::awaitable<RunResult> run_agent(const Runtime& rt, const Agent& agent, Invocation invocation) {
   Run run{rt, invocation, {}, {}, 0};
-  auto step = run_any(run, agent, invocation.messages, invocation.sink, 0);
+  auto step = run_any(run, agent, std::move(invocation.messages), invocation.sink, 0);
   RunResult result = co_await std::move(step);
   result.usage = run.usage;
   result.citations = std::move(run.citations);

@@ -58,7 +58,7 @@ struct Runtime {
 Budget budget_for(const Runtime& rt, const Agent& agent, const std::vector<models::ToolSpec>& client_tools,
                   const models::Sampling& sampling);
 
-boost::asio::awaitable<RunResult> run_agent(const Runtime& rt, const Agent& agent, const Invocation& invocation);
+boost::asio::awaitable<RunResult> run_agent(const Runtime& rt, const Agent& agent, Invocation invocation);
 
 // Routing (API.md 3.2): the active agent whose name, description and instruction best match
 // the question by BM25, else the default agent (the oldest active one); nullopt when the

@@ -60,7 +60,7 @@ void apply_extra(models::ChatMessage& m, const json::object& o) {
 }
 
 const char* kSelectMessage =
-    "SELECT public_id, role, content, COALESCE(agent_id, ''), created_at, usage, citations, extra, id FROM chat_messages ";
+    "SELECT public_id, role, content, COALESCE(agent_id, ''), created_at, usage, citations, extra FROM chat_messages ";
 
 StoredMessage read_message(SQLite::Statement& q) {
   StoredMessage m;
@@ -124,11 +124,18 @@ std::vector<models::ChatMessage> session_head(db::Conn& conn, const Session& ses
 }
 
 std::vector<TailMessage> session_tail(db::Conn& conn, const Session& session) {
-  auto& q = conn.prepare(std::string(kSelectMessage) + "WHERE session_id = ? AND id > ? ORDER BY id");
+  // What the model sees only: no usage or citations to parse on every turn.
+  auto& q = conn.prepare("SELECT id, role, content, extra FROM chat_messages WHERE session_id = ? AND id > ? ORDER BY id");
   q.bind(1, session.id);
   q.bind(2, session.summary_through);
   std::vector<TailMessage> out;
-  while (q.executeStep()) out.push_back({q.getColumn(8).getInt64(), read_message(q).message});
+  while (q.executeStep()) {
+    TailMessage& m = out.emplace_back();
+    m.row_id = q.getColumn(0).getInt64();
+    m.message.role = q.getColumn(1).getString();
+    m.message.content = q.getColumn(2).getString();
+    if (auto extra = parse_object(q.getColumn(3))) apply_extra(m.message, *extra);
+  }
   return out;
 }
 

@@ -66,7 +66,7 @@ struct ProviderSettings {
 
 // How a model call's context window is shared (docs/architecture.md, "Long conversations").
 struct ContextSettings {
-  int builtin_window = 8'192;     // the builtin model's context window
+  int builtin_window = 4'096;     // the builtin model's context window (docs/architecture.md)
   double tool_share = 0.25;       // of the window: server tools' results (retrieved passages)
   double summary_share = 0.10;    // of the window: the running summary of older turns
   int output_reserve = 1'024;     // the answer's reserve when neither agent nor request sets one

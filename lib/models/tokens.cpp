@@ -1,28 +1,40 @@
 #include "models/tokens.hpp"
 
+#include <array>
+
 namespace agentd::models {
+
+namespace {
+
+// Byte classes: 0 part of an ASCII word, 1 ASCII whitespace, 2 a UTF-8 lead byte (one token),
+// 3 a continuation byte.
+constexpr std::array<unsigned char, 256> kClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0x80; c < 0x100; ++c) t[c] = c < 0xC0 ? 3 : 2;
+  for (unsigned char c : {' ', '\n', '\t', '\r'}) t[c] = 1;
+  return t;
+}();
+
+}  // namespace
 
 int count_tokens(std::string_view text) {
   int tokens = 0;
   int ascii_run = 0;  // bytes of the current ASCII word
-  auto flush = [&] {
-    if (ascii_run) tokens += (ascii_run + 3) / 4;
-    ascii_run = 0;
-  };
-  for (std::size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') flush();
-      else ++ascii_run;
-      ++i;
-    } else {
-      flush();
-      ++tokens;
-      i += c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+  for (const char ch : text) {
+    switch (kClass[static_cast<unsigned char>(ch)]) {
+      case 0: ++ascii_run; break;
+      case 1:
+        tokens += (ascii_run + 3) / 4;
+        ascii_run = 0;
+        break;
+      case 2:
+        tokens += (ascii_run + 3) / 4 + 1;
+        ascii_run = 0;
+        break;
+      default: break;  // continuation bytes belong to their character
     }
   }
-  flush();
-  return tokens;
+  return tokens + (ascii_run + 3) / 4;
 }
 
 int message_tokens(const ChatMessage& m) {

@@ -1,0 +1,192 @@
+// Turn latency of one long session against the real agentd binary (started here, Release build):
+// turns 1-20 of fresh sessions ("turn 10") against turns 2,001-2,200 of one session ("turn 2,000"),
+// with the builtin model (its default 4,096-token window) and with an OpenAI-compatible upstream
+// on loopback (a 2,000-token window). Goal: ratio <= 1.2 (docs/architecture.md, "Long
+// conversations"). Usage: long_session_bench AGENTD_BINARY [turns=2000]
+#include "fake_openai.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using tcp = net::ip::tcp;
+using agentd::testing::FakeOpenAI;
+using agentd::testing::FakeReply;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (p && fgets(buf, sizeof buf, p)) out += buf;
+  if (p) pclose(p);
+  return out;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// One keep-alive connection; each call is one turn.
+struct Client {
+  net::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  std::string key;
+  beast::flat_buffer buffer;
+
+  Client(unsigned short port, std::string k) : key(std::move(k)) {
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  }
+  json::object post(const std::string& target, const json::object& body) {
+    http::request<http::string_body> req{http::verb::post, target, 11};
+    req.set(http::field::host, "bench");
+    req.set("X-API-Key", key);
+    req.set(http::field::content_type, "application/json");
+    req.body() = json::serialize(body);
+    req.prepare_payload();
+    http::write(stream, req);
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    if (res.result_int() != 200) throw std::runtime_error("HTTP " + std::to_string(res.result_int()) + ": " + res.body());
+    return json::parse(res.body()).as_object();
+  }
+};
+
+std::string turn_text(int turn) {
+  return turn == 1 ? "My locker code is 4417. Please keep it in mind."
+                   : "Can you tell me what the weather is like in city number " + std::to_string(turn) + "?";
+}
+
+// One turn; returns its seconds and the prompt tokens it sent.
+std::pair<double, std::int64_t> turn(Client& client, const std::string& agent, const std::string& session, int n) {
+  json::object body{{"model", agent}, {"session_id", session},
+                    {"messages", json::array{{{"role", "user"}, {"content", turn_text(n)}}}}};
+  const auto t0 = Clock::now();
+  const auto answer = client.post("/api/external/v1/chat/completions", body);
+  return {std::chrono::duration<double>(Clock::now() - t0).count(), answer.at("usage").at("prompt_tokens").as_int64()};
+}
+
+struct Figures {
+  double early = 0, late = 0;
+  std::int64_t early_prompt = 0, late_prompt = 0;
+};
+
+// The long session is carried to `turns`; then its next 200 turns alternate with the turns of
+// fresh sessions kept between turn 1 and 20 (median turn 10), so that both are measured at the
+// same moments of a noisy machine.
+Figures session(Client& client, const std::string& agent, int turns) {
+  const std::string long_id = "long-" + agent;
+  for (int n = 1; n <= turns; ++n) turn(client, agent, long_id, n);
+  std::vector<double> early, late;
+  std::vector<std::int64_t> early_prompt, late_prompt;
+  for (int i = 0; i < 200; ++i) {
+    auto [s1, p1] = turn(client, agent, "short-" + agent + "-" + std::to_string(i / 20), i % 20 + 1);
+    early.push_back(s1);
+    early_prompt.push_back(p1);
+    auto [s2, p2] = turn(client, agent, long_id, turns + 1 + i);
+    late.push_back(s2);
+    late_prompt.push_back(p2);
+  }
+  Figures f;
+  f.early = median(early);
+  f.late = median(late);
+  f.early_prompt = *std::max_element(early_prompt.begin(), early_prompt.end());
+  f.late_prompt = late_prompt.back();
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: long_session_bench AGENTD_BINARY [turns]\n";
+    return 2;
+  }
+  const std::string binary = argv[1];
+  const int turns = argc > 2 ? std::atoi(argv[2]) : 2000;
+
+  FakeOpenAI upstream([](const json::object&, int) {
+    FakeReply r;
+    r.body = agentd::testing::openai_answer("It is probably sunny there, but I cannot check the weather.");
+    return r;
+  });
+  const std::string dir = std::filesystem::temp_directory_path() / ("agentd-long-bench-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream cfg(dir + "/config.json");
+    cfg << json::serialize(json::object{
+        {"log_level", "warn"},
+        {"providers", {{"local", {{"base_url", upstream.base_url()}, {"context_windows", {{"small", 2000}}}}}}}});
+  }
+  const std::string admin = binary + " admin ";
+  run(admin + "org create --slug bench --plan enterprise --credits 1000000 --data-dir " + dir + "/data");
+  std::string key = run(admin + "key create --org bench --all-scopes --rpm 100000000 --rph 100000000 --concurrency 1000000 --data-dir " + dir + "/data");
+  key = key.substr(key.rfind("agd_live_"));
+  key.erase(key.find_last_not_of(" \n") + 1);
+
+  int out_pipe[2];
+  if (pipe(out_pipe) != 0) return 1;
+  const int pid = fork();
+  if (pid == 0) {
+    dup2(out_pipe[1], 1);
+    close(out_pipe[0]);
+    execl(binary.c_str(), binary.c_str(), "serve", "--listen", "127.0.0.1:0", "--data-dir", (dir + "/data").c_str(),
+          "--config", (dir + "/config.json").c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  unsigned short port = 0;
+  {
+    FILE* f = fdopen(out_pipe[0], "r");
+    char line[512];
+    while (!port && fgets(line, sizeof line, f)) {
+      unsigned p = 0;
+      if (std::sscanf(line, "agentd: listening on %*[^:]:%u", &p) == 1) port = static_cast<unsigned short>(p);
+    }
+  }
+  if (!port) {
+    std::cerr << "agentd did not start\n";
+    return 1;
+  }
+  int status = 0;
+  try {
+    Client client(port, key);
+    client.post("/api/external/agents", {{"name", "Local"}, {"model", "builtin"}, {"instruction", "Be brief."}});
+    client.post("/api/external/agents", {{"name", "Relay"}, {"model", "local/small"}, {"instruction", "Be brief."}});
+    std::printf("median of 200 turns each: turns 1-20 of fresh sessions vs turns %d-%d of one session, alternated\n",
+                turns + 1, turns + 200);
+    for (const auto& [label, agent] : {std::pair{"builtin model (4,096-token window)", "local"},
+                                       std::pair{"loopback upstream (2,000-token window)", "relay"}}) {
+      if (const char* only = std::getenv("BENCH_ONLY"); only && std::string(only) != agent) continue;
+      const Figures f = session(client, agent, turns);
+      std::printf("%-40s turn 10: %.3f ms (prompt <= %lld tokens)  turn %d: %.3f ms (prompt %lld tokens)  ratio %.2f (goal <= 1.2)\n",
+                  label, f.early * 1e3, static_cast<long long>(f.early_prompt), turns, f.late * 1e3,
+                  static_cast<long long>(f.late_prompt), f.late / f.early);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "bench failed: " << e.what() << "\n";
+    status = 1;
+  }
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  std::filesystem::remove_all(dir);
+  return status;
+}
