@@ -99,9 +99,10 @@ net::awaitable<std::string> ChatTurns::summarize(const Agent& agent, const Budge
     const auto resolved = rt_.providers.resolve(agent.model);
     if (resolved.model_summary) {
       try {
-        // The request outlives the coroutine that takes it by reference.
+        // The request and the (empty) sink outlive the coroutine that takes them by reference.
         const auto request = models::summary_request(resolved.model, previous, fallen, cap, resolved.context_window);
-        auto asking = resolved.provider->complete(request, {});
+        const models::TextSink not_streamed;
+        auto asking = resolved.provider->complete(request, not_streamed);
         const models::Completion c = co_await std::move(asking);
         usage += c.usage;
         co_return std::string(models::cut_to_tokens(c.content, cap));
