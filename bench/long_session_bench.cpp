@@ -132,9 +132,10 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   {
     std::ofstream cfg(dir + "/config.json");
-    cfg << json::serialize(json::object{
-        {"log_level", "warn"},
-        {"providers", {{"local", {{"base_url", upstream.base_url()}, {"context_windows", {{"small", 2000}}}}}}}});
+    json::object local{{"base_url", upstream.base_url()}, {"context_windows", {{"small", 2000}}}};
+    // BENCH_BEFORE_WINDOWS: a binary from before context windows (for a before/after figure).
+    if (std::getenv("BENCH_BEFORE_WINDOWS")) local.erase("context_windows");
+    cfg << json::serialize(json::object{{"log_level", "warn"}, {"providers", {{"local", std::move(local)}}}});
   }
   const std::string admin = binary + " admin ";
   run(admin + "org create --slug bench --plan enterprise --credits 1000000 --data-dir " + dir + "/data");
