@@ -5,6 +5,7 @@
 #include "fake_openai.hpp"
 #include "harness.hpp"
 
+#include "db/store.hpp"
 #include "models/tokens.hpp"
 
 #include <gtest/gtest.h>
@@ -112,6 +113,17 @@ class LongConversation : public ::testing::Test {
     json::object body{{"model", agent}, {"session_id", session}, {"messages", json::array{{{"role", "user"}, {"content", text}}}}};
     return call("POST", "/api/external/v1/chat/completions", json::serialize(body));
   }
+  // What a turn of this session reads: the messages after its summary.
+  std::int64_t unsummarized(const std::string& session) {
+    return server.app().store.read([&](db::Conn& c) {
+      auto& q = c.prepare(
+          "SELECT COUNT(*) FROM chat_messages m JOIN chat_sessions s ON m.session_id = s.id "
+          "WHERE s.public_id = ? AND m.id > s.summary_through");
+      q.bind(1, session);
+      q.executeStep();
+      return q.getColumn(0).getInt64();
+    });
+  }
   std::int64_t stored_messages(const std::string& session) {
     auto r = call("GET", "/api/external/sessions/" + session + "/messages?page=1&page_size=1");
     return parse(r.body).at("total").as_int64();
@@ -140,6 +152,9 @@ TEST_F(LongConversation, TwoThousandTurnsStayInsideTheUpstreamWindow) {
   const auto last = upstream.last_request();
   EXPECT_GT(last.at("messages").as_array().size(), 20u);
   EXPECT_TRUE(last.at("messages").at(1).at("content").as_string().starts_with("Summary of the earlier conversation:"));
+  // A turn reads the summary and what came after it, never the whole history: about one
+  // window of messages (the last request held the rest of them).
+  EXPECT_LE(unsummarized("long-1"), static_cast<std::int64_t>(last.at("messages").as_array().size()) + 2);
   // Every turn is kept: the session pages through everything that was said.
   EXPECT_EQ(stored_messages("long-1"), 2 * kTurns);
   auto page = parse(call("GET", "/api/external/sessions/long-1/messages?page=1&page_size=2").body);

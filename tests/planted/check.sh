@@ -55,4 +55,10 @@ plant lib/api/common/dispatcher.cpp '  if (route.scope.empty()) co_return std::n
 plant lib/http/server.cpp '      const bool out_of_files = ec == net::error::no_descriptors || ec.value() == ENFILE;' \
   '      const bool out_of_files = false;
       last_warning = -1e9;' 'HttpHardening.OutOf*' 'accept errors logged without pause'
+plant lib/agents/context.cpp '    if (used + turn > budget) break;' '    if (used > budget) break;' \
+  'ContextBudget.*:LongConversation.Two*' 'one turn too many kept beyond the context budget'
+plant lib/agents/sessions.cpp 'WHERE id = ? AND summary_through < ?");' 'WHERE id = ? AND summary_through < ? AND 0");' \
+  'LongConversation.Two*' 'the running summary never stored (every turn reads the whole history)'
+plant lib/models/summary.cpp '  return sum * (l.user ? 1.0 : 0.5) * (l.question ? 0.5 : 1.0);' '  return 1.0;' \
+  'Summary.*:LongConversation.TheBuiltin*' 'the summary dropping its oldest lines instead of its least informative'
 exit $missed
