@@ -4,7 +4,6 @@
 #include "models/tokens.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 namespace agentd::agents {
 namespace {
