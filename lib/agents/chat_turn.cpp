@@ -96,7 +96,7 @@ net::awaitable<std::string> ChatTurns::summarize(const Agent& agent, const Budge
                                                  std::vector<models::ChatMessage> fallen, models::Usage& usage) {
   const int cap = budget.summary - models::message_tokens(models::summary_message(""));
   if (agent.agent_type == "LLM_AGENT") {
-    const auto resolved = rt_.providers.resolve(agent.model);
+    const auto resolved = model_of(rt_, agent);
     if (resolved.model_summary) {
       try {
         // The request and the (empty) sink outlive the coroutine that takes them by reference.
@@ -211,13 +211,7 @@ net::awaitable<Turn> ChatTurns::open(TurnRequest req) {
   const std::string question = last_user_text(t.conv.context);
   auto resolving = resolve_target(req.owner.org_id, req.agent_ref, question, req.agent_must_exist, t.conv.session.agent_id);
   t.target = co_await std::move(resolving);
-  if (const Agent& a = t.target.agent; a.agent_type == "LLM_AGENT") {
-    const std::string provider = a.model.empty() ? "builtin" : a.model.substr(0, a.model.find('/'));
-    if (!rt_.providers.has(provider))
-      throw AppError(ErrorKind::unavailable, "model_unavailable",
-                     "Agent '" + a.name + "' is unavailable: its model provider '" + provider +
-                         "' is not configured on this server");
-  }
+  // Before anything runs: 503 model_unavailable, 400 when the window cannot hold the turn.
   auto fitting = fit_context(t, req.sampling, req.client_tools);
   co_await std::move(fitting);
   t.busy = std::make_shared<SessionActivity::Guard>(activity_, SessionActivity::key(req.owner, t.conv.session.public_id));

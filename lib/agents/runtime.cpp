@@ -121,7 +121,7 @@ net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<Chat
 
 net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
                                   const models::TextSink& sink) {
-  const auto resolved = run.rt.providers.resolve(agent.model);
+  const auto resolved = model_of(run.rt, agent);
   const Budget budget = budget_for(run.rt, agent, run.inv.client_tools, run.inv.sampling);
   int tool_space = budget.tool_results;  // what server tools' results may still take
   models::CompletionRequest req;
@@ -304,14 +304,20 @@ net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<Chat
 
 }  // namespace
 
+models::Providers::Resolved model_of(const Runtime& rt, const Agent& agent) {
+  if (auto found = rt.providers.find(agent.model)) return std::move(*found);
+  throw AppError(ErrorKind::unavailable, "model_unavailable",
+                 "Agent '" + agent.name + "' is unavailable: its model provider '" +
+                     agent.model.substr(0, agent.model.find('/')) + "' is not configured on this server");
+}
+
 Budget budget_for(const Runtime& rt, const Agent& agent, const std::vector<models::ToolSpec>& client_tools,
                   const models::Sampling& sampling) {
   if (agent.agent_type != "LLM_AGENT")
     return plan_budget(agent, "builtin", rt.context.builtin_window, sampling.max_tokens,
                        models::fixed_tokens(system_instruction(agent), client_tools), false, rt.context);
-  const auto resolved = rt.providers.resolve(agent.model);
   const bool server_tools = has_server_tools(agent);
-  return plan_budget(agent, agent.model, resolved.context_window, sampling.max_tokens,
+  return plan_budget(agent, agent.model, model_of(rt, agent).context_window, sampling.max_tokens,
                      models::fixed_tokens(system_instruction(agent), offered_tools(agent, client_tools, true)), server_tools,
                      rt.context);
 }

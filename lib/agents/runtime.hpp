@@ -52,6 +52,10 @@ struct Runtime {
   const ContextSettings& context;
 };
 
+// The provider and window of an LLM agent's model. Throws 503 model_unavailable, naming the
+// agent, when its provider is not configured.
+models::Providers::Resolved model_of(const Runtime& rt, const Agent& agent);
+
 // The context budget of one call of `agent`'s model with every tool offered (its server tools
 // and the client's). A container agent is budgeted with the builtin window; each of its
 // sub-agents' calls is fitted again to its own model's window.

@@ -1,6 +1,7 @@
 #include "models/builtin.hpp"
 
 #include "core/terms.hpp"
+#include "models/sentences.hpp"
 #include "models/summary.hpp"
 #include "models/tokens.hpp"
 
@@ -23,45 +24,11 @@ struct Sentence {
 
 // The summary's lines: what the user said is recalled as theirs.
 void add_summary(std::vector<Sentence>& out, const std::string& summary) {
-  for (std::size_t start = summary.find('\n'); start != std::string::npos && start < summary.size();) {
-    const std::size_t end = std::min(summary.find('\n', start + 1), summary.size());
-    std::string line = summary.substr(start + 1, end - start - 1);
-    start = end;
-    const int order = static_cast<int>(out.size());
-    if (line.rfind("User: ", 0) == 0) {
-      line.erase(0, 6);
-      out.push_back({line, 0, order, "Earlier in this conversation you said: \"" + line + "\""});
-    } else {
-      if (line.rfind("Assistant: ", 0) == 0) line.erase(0, 11);
-      out.push_back({std::move(line), 0, order, {}});
-    }
+  for (const auto& line : summary_lines(summary)) {
+    std::string text(line.text);
+    std::string shown = line.user ? "Earlier in this conversation you said: \"" + text + "\"" : "";
+    out.push_back({std::move(text), 0, static_cast<int>(out.size()), std::move(shown)});
   }
-}
-
-std::vector<std::string> split_sentences(const std::string& text) {
-  std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    auto b = cur.find_first_not_of(" \t\r\n");
-    auto e = cur.find_last_not_of(" \t\r\n");
-    if (b != std::string::npos) out.push_back(cur.substr(b, e - b + 1));
-    cur.clear();
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\n') {
-      flush();
-      continue;
-    }
-    cur.push_back(c);
-    const bool ascii_end = (c == '.' || c == '!' || c == '?') && (i + 1 == text.size() || text[i + 1] == ' ');
-    // 。！？ end CJK sentences.
-    const bool cjk_end = i >= 2 && static_cast<unsigned char>(text[i - 2]) == 0xE3 &&
-                         static_cast<unsigned char>(text[i - 1]) == 0x80 && static_cast<unsigned char>(c) == 0x82;
-    if (ascii_end || cjk_end) flush();
-  }
-  flush();
-  return out;
 }
 
 const ChatMessage* last_of(const std::vector<ChatMessage>& messages, std::string_view role) {

@@ -1,6 +1,5 @@
 #include "models/providers.hpp"
 
-#include "core/errors.hpp"
 #include "models/builtin.hpp"
 #include "models/openai.hpp"
 #include "models/windows.hpp"
@@ -15,23 +14,21 @@ Providers::Providers(const Config& config)
 
 Providers::~Providers() = default;
 
-Providers::Resolved Providers::resolve(const std::string& model) const {
+std::optional<Providers::Resolved> Providers::find(const std::string& model) const {
   const Resolved builtin{builtin_.get(), "builtin", builtin_window_, false};
   if (model.empty() || model == "builtin") return builtin;
   const auto slash = model.find('/');
   const std::string_view name = std::string_view(model).substr(0, slash);
   if (name == "builtin") return builtin;
   auto it = named_.find(name);
-  if (it == named_.end() || slash == std::string::npos)
-    throw AppError(ErrorKind::unavailable, "model_unavailable",
-                   "Model '" + model + "' is not available: no provider '" + std::string(name) + "' is configured");
+  if (it == named_.end() || slash == std::string::npos) return std::nullopt;
   const ProviderSettings& settings = it->second.settings;
   std::string upstream = model.substr(slash + 1);
   const auto sized = settings.context_windows.find(upstream);
   const int window = sized != settings.context_windows.end() ? sized->second
                      : settings.context_window        ? settings.context_window
                                                       : known_context_window(upstream);
-  return {it->second.provider.get(), std::move(upstream), window, settings.summary == "model"};
+  return Resolved{it->second.provider.get(), std::move(upstream), window, settings.summary == "model"};
 }
 
 }  // namespace agentd::models

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace agentd::models {
 
@@ -21,10 +22,8 @@ class Providers {
     int context_window = 0;  // tokens
     bool model_summary = false;  // older turns are summarized by this model, not extractively
   };
-  // Throws AppError unavailable `model_unavailable` for an unknown provider.
-  Resolved resolve(const std::string& model) const;
-  // A provider of this name is configured ("builtin" always is).
-  bool has(std::string_view name) const { return name == "builtin" || named_.find(name) != named_.end(); }
+  // nullopt when the model names a provider that is not configured.
+  std::optional<Resolved> find(const std::string& model) const;
 
  private:
   std::unique_ptr<Provider> builtin_;

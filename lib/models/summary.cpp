@@ -1,6 +1,7 @@
 #include "models/summary.hpp"
 
 #include "core/terms.hpp"
+#include "models/sentences.hpp"
 #include "models/tokens.hpp"
 
 #include <algorithm>
@@ -33,25 +34,6 @@ Line make_line(bool user, std::string_view text) {
   return l;
 }
 
-std::vector<std::string_view> sentences(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  auto flush = [&](std::size_t end) {
-    std::string_view s = text.substr(start, end - start);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    if (!s.empty()) out.push_back(s);
-    start = end;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\n') flush(i + 1);
-    else if ((c == '.' || c == '!' || c == '?') && (i + 1 == text.size() || text[i + 1] == ' ')) flush(i + 1);
-  }
-  flush(text.size());
-  return out;
-}
-
 // What a line adds to the others: the rarer its words among the kept lines, the more.
 double information(const Line& l, const std::map<std::string, int>& frequency) {
   double sum = 0;
@@ -70,19 +52,10 @@ std::string extractive_summary(std::string_view previous, const std::vector<Chat
     if (l.words.empty() || !seen.insert({l.user, l.words}).second) return;
     lines.push_back(std::move(l));
   };
-  for (std::size_t start = 0; start < previous.size();) {
-    const std::size_t end = std::min(previous.find('\n', start), previous.size());
-    std::string_view s = previous.substr(start, end - start);
-    start = end + 1;
-    if (s.empty() || s == kSummaryHeader) continue;
-    const bool user = s.substr(0, 6) == "User: ";
-    if (user) s.remove_prefix(6);
-    else if (s.substr(0, 11) == "Assistant: ") s.remove_prefix(11);
-    add(make_line(user, s));
-  }
+  for (const auto& line : summary_lines(previous)) add(make_line(line.user, line.text));
   for (const auto& m : fallen)
     if (m.role == "user" || m.role == "assistant")
-      for (auto s : sentences(m.content)) add(make_line(m.role == "user", s));
+      for (const auto& s : split_sentences(m.content)) add(make_line(m.role == "user", s));
 
   int total = 0;
   std::map<std::string, int> frequency;
@@ -126,6 +99,21 @@ CompletionRequest summary_request(std::string model, std::string_view previous, 
   r.sampling.max_tokens = max_tokens;
   r.sampling.temperature = 0.0;
   return r;
+}
+
+std::vector<SummaryLine> summary_lines(std::string_view summary) {
+  std::vector<SummaryLine> out;
+  for (std::size_t start = 0; start < summary.size();) {
+    const std::size_t end = std::min(summary.find('\n', start), summary.size());
+    std::string_view line = summary.substr(start, end - start);
+    start = end + 1;
+    if (line.empty() || line == kSummaryHeader) continue;
+    const bool user = line.substr(0, 6) == "User: ";
+    if (user) line.remove_prefix(6);
+    else if (line.substr(0, 11) == "Assistant: ") line.remove_prefix(11);
+    out.push_back({user, line});
+  }
+  return out;
 }
 
 ChatMessage summary_message(std::string_view summary) {

@@ -18,6 +18,14 @@ inline constexpr std::string_view kSummaryHeader = "Summary of the earlier conve
 // weigh less than what the user stated. Deterministic.
 std::string extractive_summary(std::string_view previous, const std::vector<ChatMessage>& fallen, int max_tokens);
 
+// A summary's lines (the header skipped): who said it, when extractive_summary wrote it, and
+// what. A model's summary is lines of the assistant's.
+struct SummaryLine {
+  bool user = false;
+  std::string_view text;
+};
+std::vector<SummaryLine> summary_lines(std::string_view summary);
+
 // The request that asks a model to rewrite `previous` to cover `fallen` within `max_tokens`;
 // its input is cut to fit `window`.
 CompletionRequest summary_request(std::string model, std::string_view previous, const std::vector<ChatMessage>& fallen,

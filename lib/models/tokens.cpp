@@ -6,35 +6,38 @@ namespace agentd::models {
 
 namespace {
 
-// Byte classes: 0 part of an ASCII word, 1 ASCII whitespace, 2 a UTF-8 lead byte (one token),
-// 3 a continuation byte.
-constexpr std::array<unsigned char, 256> kClass = [] {
-  std::array<unsigned char, 256> t{};
-  for (int c = 0x80; c < 0x100; ++c) t[c] = c < 0xC0 ? 3 : 2;
-  for (unsigned char c : {' ', '\n', '\t', '\r'}) t[c] = 1;
+enum ByteClass : unsigned char { word, space, lead, continuation };
+
+// ASCII word bytes, ASCII whitespace, a UTF-8 lead byte (a character: one token), the bytes
+// that continue it.
+constexpr std::array<ByteClass, 256> kClass = [] {
+  std::array<ByteClass, 256> t{};
+  for (int c = 0x80; c < 0x100; ++c) t[c] = c < 0xC0 ? continuation : lead;
+  for (unsigned char c : {' ', '\n', '\t', '\r'}) t[c] = space;
   return t;
 }();
+
+// The count, byte by byte: whole words and characters so far plus the current ASCII run's share.
+struct Counter {
+  int done = 0;
+  int ascii_run = 0;
+  void add(ByteClass c) {
+    if (c == word) {
+      ++ascii_run;
+    } else if (c != continuation) {
+      done += (ascii_run + 3) / 4 + (c == lead ? 1 : 0);
+      ascii_run = 0;
+    }
+  }
+  int total() const { return done + (ascii_run + 3) / 4; }
+};
 
 }  // namespace
 
 int count_tokens(std::string_view text) {
-  int tokens = 0;
-  int ascii_run = 0;  // bytes of the current ASCII word
-  for (const char ch : text) {
-    switch (kClass[static_cast<unsigned char>(ch)]) {
-      case 0: ++ascii_run; break;
-      case 1:
-        tokens += (ascii_run + 3) / 4;
-        ascii_run = 0;
-        break;
-      case 2:
-        tokens += (ascii_run + 3) / 4 + 1;
-        ascii_run = 0;
-        break;
-      default: break;  // continuation bytes belong to their character
-    }
-  }
-  return tokens + (ascii_run + 3) / 4;
+  Counter n;
+  for (const char ch : text) n.add(kClass[static_cast<unsigned char>(ch)]);
+  return n.total();
 }
 
 int message_tokens(const ChatMessage& m) {
@@ -56,29 +59,19 @@ int prompt_tokens(const CompletionRequest& r) {
 }
 
 std::string_view cut_to_tokens(std::string_view text, int tokens) {
-  // The count of count_tokens() at every character boundary: whole words so far plus the
-  // current ASCII run's share. Cut at the last whitespace that fits, else mid-word.
-  int committed = 0, ascii_run = 0;
+  // Every character boundary is a possible cut; the last whitespace that fits is preferred.
+  Counter n;
   std::size_t last_space = 0, last_fit = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    std::size_t next = i + 1;
-    if (c < 0x80 && (c == ' ' || c == '\n' || c == '\t' || c == '\r')) {
-      committed += (ascii_run + 3) / 4;
-      ascii_run = 0;
-      last_space = i;
-    } else if (c < 0x80) {
-      ++ascii_run;
-    } else {
-      committed += (ascii_run + 3) / 4 + 1;
-      ascii_run = 0;
-      next = std::min(text.size(), i + (c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1));
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const ByteClass c = kClass[static_cast<unsigned char>(text[i])];
+    if (c != continuation) {
+      if (n.total() > tokens) return text.substr(0, last_space ? last_space : last_fit);
+      last_fit = i;
+      if (c == space) last_space = i;
     }
-    if (committed + (ascii_run + 3) / 4 > tokens) return text.substr(0, last_space ? last_space : last_fit);
-    last_fit = next;
-    i = next;
+    n.add(c);
   }
-  return text;
+  return n.total() > tokens ? text.substr(0, last_space ? last_space : last_fit) : text;
 }
 
 }  // namespace agentd::models
