@@ -3,21 +3,17 @@
 // with the builtin model (its default 4,096-token window) and with an OpenAI-compatible upstream
 // on loopback (a 2,000-token window). Goal: ratio <= 1.2 (docs/architecture.md, "Long
 // conversations"). Usage: long_session_bench AGENTD_BINARY [turns=2000]
+#include "agentd_process.hpp"
 #include "fake_openai.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <cstdlib>
 #include <iostream>
 
 namespace net = boost::asio;
@@ -28,22 +24,9 @@ using tcp = net::ip::tcp;
 using agentd::testing::FakeOpenAI;
 using agentd::testing::FakeReply;
 using Clock = std::chrono::steady_clock;
+using agentd::bench::percentile;
 
 namespace {
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (p && fgets(buf, sizeof buf, p)) out += buf;
-  if (p) pclose(p);
-  return out;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // One keep-alive connection; each call is one turn.
 struct Client {
@@ -106,8 +89,8 @@ Figures session(Client& client, const std::string& agent, int turns) {
     late_prompt.push_back(p2);
   }
   Figures f;
-  f.early = median(early);
-  f.late = median(late);
+  f.early = percentile(early, 0.5);
+  f.late = percentile(late, 0.5);
   f.early_prompt = *std::max_element(early_prompt.begin(), early_prompt.end());
   f.late_prompt = late_prompt.back();
   return f;
@@ -128,48 +111,13 @@ int main(int argc, char** argv) {
     r.body = agentd::testing::openai_answer("It is probably sunny there, but I cannot check the weather.");
     return r;
   });
-  const std::string dir = std::filesystem::temp_directory_path() / ("agentd-long-bench-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  {
-    std::ofstream cfg(dir + "/config.json");
-    json::object local{{"base_url", upstream.base_url()}, {"context_windows", {{"small", 2000}}}};
-    // BENCH_BEFORE_WINDOWS: a binary from before context windows (for a before/after figure).
-    if (std::getenv("BENCH_BEFORE_WINDOWS")) local.erase("context_windows");
-    cfg << json::serialize(json::object{{"log_level", "warn"}, {"providers", {{"local", std::move(local)}}}});
-  }
-  const std::string admin = binary + " admin ";
-  run(admin + "org create --slug bench --plan enterprise --credits 1000000 --data-dir " + dir + "/data");
-  std::string key = run(admin + "key create --org bench --all-scopes --rpm 100000000 --rph 100000000 --concurrency 1000000 --data-dir " + dir + "/data");
-  key = key.substr(key.rfind("agd_live_"));
-  key.erase(key.find_last_not_of(" \n") + 1);
-
-  int out_pipe[2];
-  if (pipe(out_pipe) != 0) return 1;
-  const int pid = fork();
-  if (pid == 0) {
-    dup2(out_pipe[1], 1);
-    close(out_pipe[0]);
-    execl(binary.c_str(), binary.c_str(), "serve", "--listen", "127.0.0.1:0", "--data-dir", (dir + "/data").c_str(),
-          "--config", (dir + "/config.json").c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  unsigned short port = 0;
-  {
-    FILE* f = fdopen(out_pipe[0], "r");
-    char line[512];
-    while (!port && fgets(line, sizeof line, f)) {
-      unsigned p = 0;
-      if (std::sscanf(line, "agentd: listening on %*[^:]:%u", &p) == 1) port = static_cast<unsigned short>(p);
-    }
-  }
-  if (!port) {
-    std::cerr << "agentd did not start\n";
-    return 1;
-  }
-  int status = 0;
+  json::object local{{"base_url", upstream.base_url()}, {"context_windows", {{"small", 2000}}}};
+  // BENCH_BEFORE_WINDOWS: a binary from before context windows (for a before/after figure).
+  if (std::getenv("BENCH_BEFORE_WINDOWS")) local.erase("context_windows");
   try {
-    Client client(port, key);
+    agentd::bench::AgentdProcess agentd(binary, {{"log_level", "warn"}, {"providers", {{"local", std::move(local)}}}},
+                                        "long-session-bench");
+    Client client(agentd.port(), agentd.key());
     client.post("/api/external/agents", {{"name", "Local"}, {"model", "builtin"}, {"instruction", "Be brief."}});
     client.post("/api/external/agents", {{"name", "Relay"}, {"model", "local/small"}, {"instruction", "Be brief."}});
     std::printf("median of 200 turns each: turns 1-20 of fresh sessions vs turns %d-%d of one session, alternated\n",
@@ -184,10 +132,7 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     std::cerr << "bench failed: " << e.what() << "\n";
-    status = 1;
+    return 1;
   }
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
-  std::filesystem::remove_all(dir);
-  return status;
+  return 0;
 }

@@ -5,20 +5,19 @@
 //  2. The time to first token that agentd adds over that upstream: the first content byte read
 //     straight from the upstream vs through agentd, one request at a time (goal: p50 < 1 ms).
 // Usage: sse_bench AGENTD_BINARY [streams=10000] [ttft_samples=300]
+#include "agentd_process.hpp"
 #include "fake_openai.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -30,17 +29,10 @@ using tcp = net::ip::tcp;
 using agentd::testing::FakeOpenAI;
 using agentd::testing::FakeReply;
 using Clock = std::chrono::steady_clock;
+using agentd::bench::percentile;
+using agentd::bench::run_command;
 
 namespace {
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (p && fgets(buf, sizeof buf, p)) out += buf;
-  if (p) pclose(p);
-  return out;
-}
 
 // A /proc/PID/status field in kB: VmRSS, RssAnon, RssFile, RssShmem.
 long status_kb(int pid, const std::string& field) {
@@ -70,10 +62,6 @@ net::awaitable<double> first_token(tcp::socket& socket, const std::string& req, 
   co_return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
 
 }  // namespace
 
@@ -113,44 +101,12 @@ int main(int argc, char** argv) {
     return r;
   });
 
-  const std::string dir = std::filesystem::temp_directory_path() / ("agentd-sse-bench-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  {
-    std::ofstream cfg(dir + "/config.json");
-    cfg << json::serialize(json::object{{"log_level", "warn"},
-                                        {"providers", {{"local", {{"base_url", upstream.base_url()}}}}}});
-  }
-  const std::string admin = binary + " admin ";
-  run(admin + "org create --slug bench --plan enterprise --credits 1000000 --data-dir " + dir + "/data");
-  std::string key = run(admin + "key create --org bench --all-scopes --rpm 100000000 --rph 100000000 --concurrency 1000000 --data-dir " + dir + "/data");
-  key = key.substr(key.rfind("agd_live_"));
-  key.erase(key.find_last_not_of(" \n") + 1);
-
-  int out_pipe[2];
-  if (pipe(out_pipe) != 0) return 1;
-  const int pid = fork();
-  if (pid == 0) {
-    dup2(out_pipe[1], 1);
-    close(out_pipe[0]);
-    execl(binary.c_str(), binary.c_str(), "serve", "--listen", "127.0.0.1:0", "--data-dir", (dir + "/data").c_str(),
-          "--config", (dir + "/config.json").c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  unsigned short port = 0;
-  {
-    FILE* f = fdopen(out_pipe[0], "r");
-    char line[512];
-    while (!port && fgets(line, sizeof line, f)) {
-      unsigned p = 0;
-      if (std::sscanf(line, "agentd: listening on %*[^:]:%u", &p) == 1) port = static_cast<unsigned short>(p);
-    }
-  }
-  if (!port) {
-    std::cerr << "agentd did not start\n";
-    return 1;
-  }
-  run("curl -s -o /dev/null -X POST http://127.0.0.1:" + std::to_string(port) +
+  agentd::bench::AgentdProcess agentd(
+      binary, json::object{{"log_level", "warn"}, {"providers", {{"local", {{"base_url", upstream.base_url()}}}}}}, "sse-bench");
+  const unsigned short port = agentd.port();
+  const std::string& key = agentd.key();
+  const int pid = agentd.pid();
+  run_command("curl -s -o /dev/null -X POST http://127.0.0.1:" + std::to_string(port) +
       "/api/external/agents -H 'X-API-Key: " + key + "' -d '{\"name\":\"Relay\",\"model\":\"local/bench-model\"}'");
   const std::string body = R"({"model":"relay","stream":true,"messages":[{"role":"user","content":"hold on"}]})";
   const std::string via_agentd = request("/v1/chat/completions", key, body);
@@ -196,7 +152,7 @@ int main(int argc, char** argv) {
   // Let agentd finish the hung-up streams (it stores and bills each) before timing anything.
   const std::string metrics = "curl -s http://127.0.0.1:" + std::to_string(port) + "/metrics";
   const auto t_drain = Clock::now();
-  while (run(metrics).find("agentd_open_streams 0\n") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (run_command(metrics).find("agentd_open_streams 0\n") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::printf("hung-up streams finished in %.1f s\n", std::chrono::duration<double>(Clock::now() - t_drain).count());
 
   // 2. Time to first token: direct vs through agentd, alternating, one at a time.
@@ -225,8 +181,5 @@ int main(int argc, char** argv) {
               samples, p50d, p99d, p50a, p99a);
   std::printf("agentd adds p50 %.3f ms (goal < 1 ms)\n", p50a - p50d);
 
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
-  std::filesystem::remove_all(dir);
   return 0;
 }

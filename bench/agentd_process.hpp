@@ -1,0 +1,37 @@
+// The real agentd binary for a benchmark: a temporary data directory with an enterprise
+// organization and an all-scopes key whose limits never interfere, `agentd serve` on a free
+// loopback port with the given config file contents. Stopped (SIGTERM) and removed at the end.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <vector>
+
+namespace agentd::bench {
+
+class AgentdProcess {
+ public:
+  // `name` labels the temporary directory. Throws std::runtime_error when agentd does not start.
+  AgentdProcess(const std::string& binary, const boost::json::object& config, const std::string& name);
+  ~AgentdProcess();
+  AgentdProcess(const AgentdProcess&) = delete;
+  AgentdProcess& operator=(const AgentdProcess&) = delete;
+
+  unsigned short port() const { return port_; }
+  const std::string& key() const { return key_; }
+  int pid() const { return pid_; }
+
+ private:
+  std::string dir_;
+  std::string key_;
+  unsigned short port_ = 0;
+  int pid_ = -1;
+};
+
+// Runs a shell command and returns its standard output.
+std::string run_command(const std::string& command);
+// The p-quantile (0..1) of the samples, nearest rank below.
+double percentile(std::vector<double> samples, double p);
+
+}  // namespace agentd::bench
