@@ -28,11 +28,16 @@ net::awaitable<Agent> AgentService::create(std::int64_t org_id, AgentChanges cha
 }
 
 net::awaitable<AgentService::Updated> AgentService::update(std::int64_t org_id, std::string ref, AgentChanges changes) {
-  auto work = db_.write([org_id, ref, changes = std::move(changes), now = now()](db::Conn& c) {
+  auto updating = update(org_id, std::move(ref), [changes = std::move(changes)](const Agent&) { return changes; });
+  co_return co_await std::move(updating);
+}
+
+net::awaitable<AgentService::Updated> AgentService::update(std::int64_t org_id, std::string ref, ChangesOf changes_of) {
+  auto work = db_.write([org_id, ref, changes_of = std::move(changes_of), now = now()](db::Conn& c) {
     std::optional<Updated> out;
     if (auto agent = find_agent(c, org_id, ref)) {
       out.emplace(Updated{*agent, *agent, {}});
-      out->changed = update_agent(c, org_id, out->after, changes, now);
+      out->changed = update_agent(c, org_id, out->after, changes_of(*agent), now);
     }
     return out;
   });

@@ -10,6 +10,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <map>
 
 namespace agentd::agents {
@@ -32,6 +33,10 @@ class AgentService {
     std::vector<std::string> changed;
   };
   boost::asio::awaitable<Updated> update(std::int64_t org_id, std::string ref, AgentChanges changes);
+  // The changes are read against the agent as it is, in the transaction that applies them (a
+  // dialect whose fields are relative to the current agent). What `changes` throws is the answer.
+  using ChangesOf = std::function<AgentChanges(const Agent& current)>;
+  boost::asio::awaitable<Updated> update(std::int64_t org_id, std::string ref, ChangesOf changes);
   // 403 delete_protected for a protected agent; returns the deleted agent.
   boost::asio::awaitable<Agent> remove(std::int64_t org_id, std::string ref);
   boost::asio::awaitable<std::map<std::string, AgentActivity>> activity(std::int64_t org_id, std::vector<std::string> agent_ids);

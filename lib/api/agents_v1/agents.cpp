@@ -73,10 +73,11 @@ net::awaitable<http::Response> get(const Services& s, RequestContext& ctx) {
 net::awaitable<http::Response> update(const Services& s, RequestContext& ctx) {
   const auto org = ctx.principal->org.org_id;
   const std::string ref = ctx.param("agentId");
-  const JsonBody body = JsonBody::parse(ctx.request.body());
-  auto finding = s.agents.get(org, ref);
-  const agents::Agent current = co_await std::move(finding);
-  auto updating = s.agents.update(org, ref, parse_agent(body, &current, s.clock.unix_seconds()));
+  JsonBody body = JsonBody::parse(ctx.request.body());
+  // The fields are read against the agent as it is, in the transaction that updates it.
+  auto updating = s.agents.update(org, ref, [body = std::move(body), now = s.clock.unix_seconds()](const agents::Agent& current) {
+    return parse_agent(body, &current, now);
+  });
   const auto updated = co_await std::move(updating);
   // The changed fields as this dialect names them.
   const json::object before = agent_json(updated.before, {}, 0);
