@@ -60,11 +60,18 @@ Budget plan_budget(const Agent& agent, const std::string& model, int window, std
 }
 
 std::size_t fit_turns(std::vector<models::ChatMessage>& messages, std::size_t from, int budget, const Budget& b) {
+  // Where the turn that ends at `end` begins: its user message, with the system notes right
+  // before it (the Agents API's context); `from` when there is none.
+  auto turn_start = [&](std::size_t end) {
+    std::size_t start = end;
+    while (start > from && messages[start - 1].role != "user") --start;
+    if (start == from) return from;
+    --start;
+    while (start > from && messages[start - 1].role == "system") --start;
+    return start;
+  };
   if (from >= messages.size()) return messages.size();
-  // The newest turn: from its user message to the end (or everything, when none is a user's).
-  std::size_t newest = messages.size();
-  while (newest > from && messages[newest - 1].role != "user") --newest;
-  newest = newest > from ? newest - 1 : from;
+  const std::size_t newest = turn_start(messages.size());
   cut_tool_results(messages, newest, budget);
   int used = tokens_of(messages, newest, messages.size());
   if (used > budget)
@@ -75,8 +82,7 @@ std::size_t fit_turns(std::vector<models::ChatMessage>& messages, std::size_t fr
   // Older turns, newest first, while whole turns fit.
   std::size_t first = newest;
   while (first > from) {
-    std::size_t start = first - 1;
-    while (start > from && messages[start].role != "user") --start;
+    const std::size_t start = turn_start(first);
     const int turn = tokens_of(messages, start, first);
     if (used + turn > budget) break;
     used += turn;

@@ -39,7 +39,8 @@ struct Budget {
 Budget plan_budget(const Agent& agent, const std::string& model, int window, std::optional<int> max_tokens,
                    int fixed_tokens, bool server_tools, const ContextSettings& settings);
 
-// The messages from `from` on are turns (a turn begins at a user message). Returns the index of
+// The messages from `from` on are turns (a turn begins at a user message, with the system notes
+// right before it). Returns the index of
 // the first one kept so that they fit `budget`: the newest whole turns, newest first. The
 // newest turn is always kept; when it alone is too large its tool results are cut to fit, and
 // if it still is, this throws 400 context_length_exceeded naming the agent's window.

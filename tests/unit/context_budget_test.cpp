@@ -103,6 +103,16 @@ TEST(ContextBudget, ATurnWithToolCallsStaysTogether) {
   EXPECT_EQ(first, 1u);  // the newest turn (user, tool call, result) whole; the older one out
 }
 
+TEST(ContextBudget, ASystemNoteBeforeTheQuestionStaysWithIt) {
+  // The Agents API sends its `context` as a system message right before the text.
+  std::vector<ChatMessage> m{msg("user", "first " + words(100)), msg("assistant", "ok"),
+                             msg("system", "Context: the user is on the night shift"), msg("user", "when do I start?")};
+  EXPECT_EQ(fit_turns(m, 0, tokens(m, 2), budget(2000)), 2u);
+  // A note at the very start belongs to the first turn.
+  std::vector<ChatMessage> n{msg("system", "Context: a note"), msg("user", "hello")};
+  EXPECT_EQ(fit_turns(n, 0, tokens(n), budget(2000)), 0u);
+}
+
 TEST(ContextBudget, OneHugeNewMessageIsAClear400) {
   std::vector<ChatMessage> m{msg("user", "hello"), msg("assistant", "hi"), msg("user", words(3000))};
   try {
