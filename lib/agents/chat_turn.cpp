@@ -53,41 +53,58 @@ std::string last_user_text(const std::vector<models::ChatMessage>& messages) {
 
 net::awaitable<Conversation> ChatTurns::open_conversation(const SessionOwner& owner, std::string session_id,
                                                           const std::vector<models::ChatMessage>& messages) {
+  // A conversation's leading system messages (a client's own system prompt) are its preamble:
+  // sent on every turn, never summarized; at most this many.
+  constexpr std::size_t kPreamble = 8;
+  auto leading_system = [](const auto& list, auto message_of) {
+    std::size_t n = 0;
+    while (n < list.size() && n < kPreamble && message_of(list[n]).role == "system") ++n;
+    return n;
+  };
   Conversation conv;
   conv.owner = owner;
   struct Stored {
     std::optional<Session> session;
-    std::vector<models::ChatMessage> head;  // as many as the request has messages
-    std::vector<TailMessage> tail;          // after the summary
+    std::vector<RowMessage> head;  // as many as the request has messages, and the preamble
+    std::vector<RowMessage> tail;  // after the summary
   };
+  Stored stored;
   if (!session_id.empty()) {
-    auto work = rt_.db.read([owner, session_id, n = static_cast<std::int64_t>(messages.size())](db::Conn& c) {
+    const auto wanted = static_cast<std::int64_t>(std::max(messages.size(), kPreamble));
+    auto work = rt_.db.read([owner, session_id, wanted](db::Conn& c) {
       Stored out;
       out.session = find_session(c, owner, session_id);
       if (!out.session) return out;
-      out.head = session_head(c, *out.session, std::min(n, out.session->message_count));
+      out.head = session_head(c, *out.session, std::min(wanted, out.session->message_count));
       out.tail = session_tail(c, *out.session);
       return out;
     });
-    Stored stored = co_await std::move(work);
-    if (stored.session) conv.session = std::move(*stored.session);
+    stored = co_await std::move(work);
+  }
+  if (stored.session) {
+    conv.session = std::move(*stored.session);
     // The client may resend the conversation so far: a leading run that repeats the stored
     // history verbatim is not a new turn.
     const auto& head = stored.head;
     std::size_t repeated = 0;
-    while (repeated < head.size() && messages[repeated].role == head[repeated].role &&
-           messages[repeated].content == head[repeated].content &&
-           messages[repeated].tool_call_id == head[repeated].tool_call_id)
+    while (repeated < head.size() && repeated < messages.size() && messages[repeated].role == head[repeated].message.role &&
+           messages[repeated].content == head[repeated].message.content &&
+           messages[repeated].tool_call_id == head[repeated].message.tool_call_id)
       ++repeated;
     conv.new_turns.assign(messages.begin() + static_cast<std::ptrdiff_t>(repeated), messages.end());
+    // The preamble, where the summary has gone past it, then the turns after the summary.
+    conv.preamble = leading_system(head, [](const RowMessage& m) -> const models::ChatMessage& { return m.message; });
+    for (std::size_t i = 0; i < conv.preamble; ++i)
+      if (head[i].row_id <= conv.session.summary_through) stored.tail.insert(stored.tail.begin() + static_cast<std::ptrdiff_t>(i), head[i]);
     for (auto& m : stored.tail) {
       conv.context_rows.push_back(m.row_id);
       conv.context.push_back(std::move(m.message));
     }
   } else {
     conv.new_turns = messages;
+    conv.preamble = leading_system(messages, [](const models::ChatMessage& m) -> const models::ChatMessage& { return m; });
+    conv.session.public_id = session_id.empty() ? uuid_v4() : session_id;
   }
-  if (conv.session.id == 0) conv.session.public_id = session_id.empty() ? uuid_v4() : session_id;
   conv.context.insert(conv.context.end(), conv.new_turns.begin(), conv.new_turns.end());
   co_return conv;
 }
@@ -119,17 +136,22 @@ net::awaitable<void> ChatTurns::fit_context(Turn& t, const models::Sampling& sam
   const Budget budget = budget_for(rt_, t.target.agent, client_tools, sampling);
   auto& context = t.conv.context;
   const std::string& summary = t.conv.session.summary;
+  const std::size_t pinned = t.conv.preamble;
+  int history = budget.history();
+  for (std::size_t i = 0; i < pinned; ++i) history -= models::message_tokens(context[i]);
   // The summary's share is kept free once there is, or is about to be, a summary.
-  std::size_t first = fit_turns(context, 0, summary.empty() ? budget.history() : budget.history() - budget.summary, budget);
-  if (summary.empty() && first > 0) first = fit_turns(context, 0, budget.history() - budget.summary, budget);
+  std::size_t first = fit_turns(context, pinned, summary.empty() ? history : history - budget.summary, budget);
+  if (summary.empty() && first > pinned) first = fit_turns(context, pinned, history - budget.summary, budget);
   std::string kept_summary = summary;
-  if (first > 0) {
-    std::vector<models::ChatMessage> fallen(context.begin(), context.begin() + static_cast<std::ptrdiff_t>(first));
+  if (first > pinned) {
+    std::vector<models::ChatMessage> fallen(context.begin() + static_cast<std::ptrdiff_t>(pinned),
+                                            context.begin() + static_cast<std::ptrdiff_t>(first));
     auto summarizing = summarize(t.target.agent, budget, summary, std::move(fallen), t.summary_usage);
     kept_summary = co_await std::move(summarizing);
     t.summary = SummaryUpdate{kept_summary, first};
   }
-  t.inv.messages.clear();
+  t.inv.messages.assign(std::make_move_iterator(context.begin()),
+                        std::make_move_iterator(context.begin() + static_cast<std::ptrdiff_t>(pinned)));
   if (!kept_summary.empty()) t.inv.messages.push_back(models::summary_message(kept_summary));
   t.inv.messages.insert(t.inv.messages.end(), std::make_move_iterator(context.begin() + static_cast<std::ptrdiff_t>(first)),
                         std::make_move_iterator(context.end()));

@@ -22,6 +22,7 @@ struct Conversation {
   // The stored turns after the summary, then the new turns; the stored ones' row ids.
   std::vector<models::ChatMessage> context;
   std::vector<std::int64_t> context_rows;
+  std::size_t preamble = 0;  // the context's first messages: the leading system ones, always sent
   std::vector<models::ChatMessage> new_turns;  // the request's messages less the repeated history
 };
 

@@ -5,7 +5,6 @@
 #include "knowledge/search.hpp"
 #include "models/builtin.hpp"
 #include "models/providers.hpp"
-#include "models/summary.hpp"
 #include "models/tokens.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -142,8 +141,12 @@ net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<Chat
     req.tools = offered_tools(agent, run.inv.client_tools, call < max_calls);
     // Fitted to this model's window: a sub-agent's may be smaller than the conversation's.
     const int room = budget.window - budget.output - models::fixed_tokens(req.instruction, req.tools);
-    const std::size_t pinned = !req.messages.empty() && models::is_summary_message(req.messages[0]) ? 1 : 0;
-    const std::size_t first = fit_turns(req.messages, pinned, room - (pinned ? models::message_tokens(req.messages[0]) : 0), budget);
+    // The leading system messages (the conversation's preamble, the summary) always go.
+    std::size_t pinned = 0;
+    int turns_room = room;
+    for (; pinned < req.messages.size() && req.messages[pinned].role == "system"; ++pinned)
+      turns_room -= models::message_tokens(req.messages[pinned]);
+    const std::size_t first = fit_turns(req.messages, pinned, turns_room, budget);
     req.messages.erase(req.messages.begin() + static_cast<std::ptrdiff_t>(pinned),
                        req.messages.begin() + static_cast<std::ptrdiff_t>(first));
 

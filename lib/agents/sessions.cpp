@@ -114,29 +114,37 @@ Session open_session(db::Conn& conn, const SessionOwner& owner, const std::strin
   return s;
 }
 
-std::vector<models::ChatMessage> session_head(db::Conn& conn, const Session& session, std::int64_t limit) {
-  auto& q = conn.prepare(std::string(kSelectMessage) + "WHERE session_id = ? ORDER BY id LIMIT ?");
-  q.bind(1, session.id);
-  q.bind(2, limit);
-  std::vector<models::ChatMessage> out;
-  while (q.executeStep()) out.push_back(read_message(q).message);
-  return out;
-}
+namespace {
 
-std::vector<TailMessage> session_tail(db::Conn& conn, const Session& session) {
-  // What the model sees only: no usage or citations to parse on every turn.
-  auto& q = conn.prepare("SELECT id, role, content, extra FROM chat_messages WHERE session_id = ? AND id > ? ORDER BY id");
-  q.bind(1, session.id);
-  q.bind(2, session.summary_through);
-  std::vector<TailMessage> out;
+// What the model sees only: no usage or citations to parse on every turn.
+const char* kSelectRowMessage = "SELECT id, role, content, extra FROM chat_messages WHERE session_id = ? ";
+
+std::vector<RowMessage> read_row_messages(SQLite::Statement& q) {
+  std::vector<RowMessage> out;
   while (q.executeStep()) {
-    TailMessage& m = out.emplace_back();
+    RowMessage& m = out.emplace_back();
     m.row_id = q.getColumn(0).getInt64();
     m.message.role = q.getColumn(1).getString();
     m.message.content = q.getColumn(2).getString();
     if (auto extra = parse_object(q.getColumn(3))) apply_extra(m.message, *extra);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<RowMessage> session_head(db::Conn& conn, const Session& session, std::int64_t limit) {
+  auto& q = conn.prepare(std::string(kSelectRowMessage) + "ORDER BY id LIMIT ?");
+  q.bind(1, session.id);
+  q.bind(2, limit);
+  return read_row_messages(q);
+}
+
+std::vector<RowMessage> session_tail(db::Conn& conn, const Session& session) {
+  auto& q = conn.prepare(std::string(kSelectRowMessage) + "AND id > ? ORDER BY id");
+  q.bind(1, session.id);
+  q.bind(2, session.summary_through);
+  return read_row_messages(q);
 }
 
 void store_summary(db::Conn& conn, const Session& session, const std::string& summary, std::int64_t through) {

@@ -43,14 +43,16 @@ struct StoredMessage {
 std::optional<Session> find_session(db::Conn& conn, const SessionOwner& owner, const std::string& public_id);
 // Finds the session or creates it under this id (a client may name a new conversation).
 Session open_session(db::Conn& conn, const SessionOwner& owner, const std::string& public_id, double now);
-// The first `limit` messages (the context rule compares a resent history with them).
-std::vector<models::ChatMessage> session_head(db::Conn& conn, const Session& session, std::int64_t limit);
-// The messages after the summary, oldest first, with their row ids.
-struct TailMessage {
+// A stored message as the model sees it, with its row id (the order within the session).
+struct RowMessage {
   std::int64_t row_id = 0;
   models::ChatMessage message;
 };
-std::vector<TailMessage> session_tail(db::Conn& conn, const Session& session);
+// The first `limit` messages: the context rule compares a resent history with them, and the
+// leading system messages are the conversation's preamble.
+std::vector<RowMessage> session_head(db::Conn& conn, const Session& session, std::int64_t limit);
+// The messages after the summary, oldest first.
+std::vector<RowMessage> session_tail(db::Conn& conn, const Session& session);
 // Moves the summary forward (never back: a concurrent turn may have gone further).
 void store_summary(db::Conn& conn, const Session& session, const std::string& summary, std::int64_t through);
 

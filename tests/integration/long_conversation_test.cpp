@@ -252,3 +252,18 @@ TEST_F(LongConversation, WhatCannotFitIsAClear400AndChangesNothing) {
   EXPECT_NE(after, balance);
   ASSERT_EQ(say("remote", "long-6", "hello again").status, 200);
 }
+
+TEST_F(LongConversation, AClientsSystemPromptIsSentOnEveryTurn) {
+  agent({{"name", "Remote"}, {"model", "fake/gpt-small"}, {"instruction", "Be brief."}});
+  json::object first{{"model", "remote"}, {"session_id", "long-7"},
+                     {"messages", json::array{{{"role", "system"}, {"content", "Always answer in French."}},
+                                              {{"role", "user"}, {"content", turn_text(1)}}}}};
+  ASSERT_EQ(call("POST", "/api/external/v1/chat/completions", json::serialize(first)).status, 200);
+  for (int turn = 2; turn <= 300; ++turn) ASSERT_EQ(say("remote", "long-7", turn_text(turn)).status, 200);
+  const auto last = upstream.last_request();
+  ASSERT_LE(sent_tokens(last), kPrompt);
+  // Instruction, the client's system prompt, the summary, then the newest turns.
+  EXPECT_EQ(last.at("messages").at(1).at("content").as_string(), "Always answer in French.");
+  EXPECT_TRUE(last.at("messages").at(2).at("content").as_string().starts_with("Summary of the earlier conversation:"));
+  EXPECT_GT(unsummarized("long-7"), 0);
+}

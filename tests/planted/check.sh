@@ -61,4 +61,6 @@ plant lib/agents/sessions.cpp 'WHERE id = ? AND summary_through < ?");' 'WHERE i
   'LongConversation.Two*' 'the running summary never stored (every turn reads the whole history)'
 plant lib/models/summary.cpp '  return sum * (l.user ? 1.0 : 0.5) * (l.question ? 0.5 : 1.0);' '  return 1.0;' \
   'Summary.*:LongConversation.TheBuiltin*' 'the summary dropping its oldest lines instead of its least informative'
+plant lib/agents/chat_turn.cpp '  constexpr std::size_t kPreamble = 8;' '  constexpr std::size_t kPreamble = 0;' \
+  'LongConversation.AClients*' "a client's system prompt summarized away with its first turn"
 exit $missed
