@@ -11,6 +11,14 @@ namespace agentd::knowledge {
 namespace net = boost::asio;
 namespace {
 
+Datastore need_datastore(db::Conn& c, std::int64_t org_id, const std::string& id, bool for_upload = false) {
+  auto ds = find_datastore(c, org_id, id);
+  if (!ds)
+    throw not_found("datastore_not_found",
+                    "DataStore not found: " + id + (for_upload ? ". Create it first using POST /rag/datastores" : ""));
+  return std::move(*ds);
+}
+
 }  // namespace
 
 void check_file_count(std::size_t n) {
@@ -27,12 +35,68 @@ std::string safe_filename(const std::string& name, const std::string& field) {
 bool supported_filename(const std::string& name) { return file_type_for_extension(extension_of(name)).has_value(); }
 
 net::awaitable<Datastore> KnowledgeService::datastore(std::int64_t org_id, std::string id, bool for_upload) {
-  auto finding = db_.read([org_id, id](db::Conn& c) { return find_datastore(c, org_id, id); });
-  auto ds = co_await std::move(finding);
-  if (!ds)
-    throw not_found("datastore_not_found",
-                    "DataStore not found: " + id + (for_upload ? ". Create it first using POST /rag/datastores" : ""));
-  co_return std::move(*ds);
+  auto finding = db_.read([org_id, id, for_upload](db::Conn& c) { return need_datastore(c, org_id, id, for_upload); });
+  co_return co_await std::move(finding);
+}
+
+net::awaitable<Datastore> KnowledgeService::create_datastore(std::int64_t org_id, std::string name,
+                                                             std::optional<std::string> description) {
+  auto creating = db_.write([org_id, name, description](db::Conn& c) {
+    return knowledge::create_datastore(c, org_id, name, description);
+  });
+  co_return co_await std::move(creating);
+}
+
+net::awaitable<std::vector<Datastore>> KnowledgeService::datastores(std::int64_t org_id) {
+  auto listing = db_.read([org_id](db::Conn& c) { return list_datastores(c, org_id); });
+  co_return co_await std::move(listing);
+}
+
+net::awaitable<KnowledgeService::Described> KnowledgeService::describe(std::int64_t org_id, std::string id) {
+  auto reading = db_.read([org_id, id](db::Conn& c) {
+    Described out{need_datastore(c, org_id, id), {}};
+    out.stats = datastore_stats(c, out.datastore);
+    return out;
+  });
+  co_return co_await std::move(reading);
+}
+
+net::awaitable<KnowledgeService::Files> KnowledgeService::files(std::int64_t org_id, std::string id) {
+  auto reading = db_.read([org_id, id](db::Conn& c) {
+    Files out{need_datastore(c, org_id, id), {}};
+    out.files = datastore_files(c, out.datastore);
+    return out;
+  });
+  co_return co_await std::move(reading);
+}
+
+net::awaitable<std::vector<SearchHit>> KnowledgeService::search(std::int64_t org_id, std::string id, std::string query,
+                                                                int top_k, std::vector<std::string> filenames) {
+  auto searching = db_.read([org_id, id, query, top_k, filenames](db::Conn& c) {
+    return knowledge::search(c, need_datastore(c, org_id, id), query, top_k, filenames);
+  });
+  co_return co_await std::move(searching);
+}
+
+net::awaitable<UploadPage> KnowledgeService::uploads(std::int64_t org_id, std::string status,
+                                                     std::optional<std::string> datastore_id, int limit, int offset) {
+  auto listing = db_.read([org_id, status, datastore_id, limit, offset](db::Conn& c) {
+    std::optional<std::int64_t> ds_id;
+    if (datastore_id) {
+      auto ds = find_datastore(c, org_id, *datastore_id);
+      if (!ds) return UploadPage{};
+      ds_id = ds->id;
+    }
+    return list_uploads(c, org_id, status, ds_id, limit, offset);
+  });
+  co_return co_await std::move(listing);
+}
+
+net::awaitable<Upload> KnowledgeService::upload_status(std::int64_t org_id, std::string upload_id) {
+  auto finding = db_.read([org_id, upload_id](db::Conn& c) { return find_upload(c, org_id, upload_id); });
+  auto upload = co_await std::move(finding);
+  if (!upload) throw not_found("upload_not_found", "Upload not found: " + upload_id);
+  co_return std::move(*upload);
 }
 
 Micros KnowledgeService::upload_estimate(std::size_t body_bytes) const {
@@ -83,9 +147,7 @@ net::awaitable<void> KnowledgeService::remove_stored(std::vector<std::string> pa
   co_await std::move(removing);
 }
 
-net::awaitable<Datastore> KnowledgeService::remove_datastore(std::int64_t org_id, std::string id, bool force) {
-  auto finding = datastore(org_id, id);
-  const Datastore ds = co_await std::move(finding);
+net::awaitable<void> KnowledgeService::remove_datastore(Datastore ds, bool force) {
   auto deleting = db_.write([ds, force](db::Conn& c) -> std::pair<std::vector<std::string>, std::vector<std::string>> {
     auto agents = connected_agents(c, ds);
     if (!agents.empty() && !force) return {agents, {}};
@@ -100,7 +162,6 @@ net::awaitable<Datastore> KnowledgeService::remove_datastore(std::int64_t org_id
   }
   auto removing = remove_stored(std::move(paths));
   co_await std::move(removing);
-  co_return ds;
 }
 
 net::awaitable<std::size_t> KnowledgeService::remove_file(const Datastore& ds, std::string filename) {

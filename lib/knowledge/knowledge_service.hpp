@@ -9,6 +9,7 @@
 #include "db/database.hpp"
 #include "jobs/scheduler.hpp"
 #include "knowledge/datastores.hpp"
+#include "knowledge/search.hpp"
 #include "knowledge/uploads.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -50,8 +51,29 @@ class KnowledgeService {
                    const Clock& clock, jobs::Scheduler& jobs)
       : db_(db), cpu_pool_(cpu_pool), data_dir_(std::move(data_dir)), prices_(prices), clock_(clock), jobs_(jobs) {}
 
-  // 404 datastore_not_found (for an upload with the hint to create it first).
+  // Each of these is one transaction; another organization's datastore or upload is not found
+  // (404 datastore_not_found, for an upload with the hint to create it first; upload_not_found).
   boost::asio::awaitable<Datastore> datastore(std::int64_t org_id, std::string id, bool for_upload = false);
+  boost::asio::awaitable<Datastore> create_datastore(std::int64_t org_id, std::string name,
+                                                     std::optional<std::string> description);
+  boost::asio::awaitable<std::vector<Datastore>> datastores(std::int64_t org_id);
+  struct Described {
+    Datastore datastore;
+    DatastoreStats stats;
+  };
+  boost::asio::awaitable<Described> describe(std::int64_t org_id, std::string id);
+  struct Files {
+    Datastore datastore;
+    std::vector<Upload> files;
+  };
+  boost::asio::awaitable<Files> files(std::int64_t org_id, std::string id);
+  boost::asio::awaitable<std::vector<SearchHit>> search(std::int64_t org_id, std::string id, std::string query, int top_k,
+                                                        std::vector<std::string> filenames);
+  // The organization's uploads; of one datastore when `datastore_id` is set (none for an
+  // unknown one).
+  boost::asio::awaitable<UploadPage> uploads(std::int64_t org_id, std::string status,
+                                             std::optional<std::string> datastore_id, int limit, int offset);
+  boost::asio::awaitable<Upload> upload_status(std::int64_t org_id, std::string upload_id);
   // Validates in the documented order (datastore, then each file: type, decoding, size), writes
   // the bytes durably, records the uploads and their indexing jobs in one transaction. Any
   // invalid file stores nothing.
@@ -59,7 +81,7 @@ class KnowledgeService {
   // The reservation for an upload body of this size (before it is parsed).
   Micros upload_estimate(std::size_t body_bytes) const;
   // 409 datastore_in_use (with connected_agents) unless `force`.
-  boost::asio::awaitable<Datastore> remove_datastore(std::int64_t org_id, std::string id, bool force);
+  boost::asio::awaitable<void> remove_datastore(Datastore ds, bool force);
   // 404 file_not_found; returns the files left.
   boost::asio::awaitable<std::size_t> remove_file(const Datastore& ds, std::string filename);
 

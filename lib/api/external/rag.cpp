@@ -6,10 +6,8 @@
 #include "api/external/upload_reader.hpp"
 #include "core/offload.hpp"
 #include "http/multipart.hpp"
-#include "knowledge/search.hpp"
 
 #include <boost/json.hpp>
-
 
 namespace agentd::api::external {
 namespace json = boost::json;
@@ -80,11 +78,8 @@ net::awaitable<http::Response> create_datastore(const Services& s, RequestContex
     if (!d->is_string()) throw validation_error("invalid_request", "description must be a string", "description");
     description = std::string(d->as_string());
   }
-  const auto org = ctx.principal->org.org_id;
-  auto creating = s.db.write([org, n = std::string(name->as_string()), description](db::Conn& c) {
-    return knowledge::create_datastore(c, org, n, description);
-  });
-  auto ds = co_await std::move(creating);
+  auto creating = s.knowledge.create_datastore(ctx.principal->org.org_id, std::string(name->as_string()), description);
+  const Datastore ds = co_await std::move(creating);
   co_return http::json_response(200, {{"success", true},
                                       {"datastore_id", ds.public_id},
                                       {"display_name", ds.display_name},
@@ -93,18 +88,16 @@ net::awaitable<http::Response> create_datastore(const Services& s, RequestContex
 }
 
 net::awaitable<http::Response> list_datastores(const Services& s, RequestContext& ctx) {
-  const auto org = ctx.principal->org.org_id;
-  auto listing = s.db.read([org](db::Conn& c) { return knowledge::list_datastores(c, org); });
-  auto all = co_await std::move(listing);
+  auto listing = s.knowledge.datastores(ctx.principal->org.org_id);
+  const auto all = co_await std::move(listing);
   json::array items;
   for (const auto& ds : all) items.push_back(datastore_json(ds));
   co_return http::json_response(200, {{"datastores", std::move(items)}, {"total", all.size()}});
 }
 
 net::awaitable<http::Response> get_datastore(const Services& s, RequestContext& ctx) {
-  const Datastore ds = co_await need_datastore(s, ctx);
-  auto counting = s.db.read([ds](db::Conn& c) { return knowledge::datastore_stats(c, ds); });
-  auto stats = co_await std::move(counting);
+  auto describing = s.knowledge.describe(ctx.principal->org.org_id, ctx.param("datastore_id"));
+  const auto [ds, stats] = co_await std::move(describing);
   json::object o = datastore_json(ds);
   json::array agents;
   for (const auto& a : stats.connected_agents) agents.emplace_back(a);
@@ -115,9 +108,8 @@ net::awaitable<http::Response> get_datastore(const Services& s, RequestContext& 
 }
 
 net::awaitable<http::Response> list_files(const Services& s, RequestContext& ctx) {
-  const Datastore ds = co_await need_datastore(s, ctx);
-  auto listing = s.db.read([ds](db::Conn& c) { return knowledge::datastore_files(c, ds); });
-  auto files = co_await std::move(listing);
+  auto listing = s.knowledge.files(ctx.principal->org.org_id, ctx.param("datastore_id"));
+  const auto [ds, files] = co_await std::move(listing);
   json::array items;
   std::int64_t indexed = 0;
   for (const auto& f : files) {
@@ -139,7 +131,7 @@ net::awaitable<http::Response> delete_datastore(const Services& s, RequestContex
       force_text != "1" && force_text != "0")
     throw validation_error("invalid_parameter", "force must be true or false", "force");
   const bool force = force_text == "true" || force_text == "True" || force_text == "1";
-  auto deleting = s.knowledge.remove_datastore(ctx.principal->org.org_id, ds.public_id, force);
+  auto deleting = s.knowledge.remove_datastore(ds, force);
   co_await std::move(deleting);
   co_return http::json_response(200, {{"success", true},
                                       {"datastore_id", ds.public_id},
@@ -165,30 +157,17 @@ net::awaitable<http::Response> list_uploads(const Services& s, RequestContext& c
   if (!status.empty() && status != "pending" && status != "processing" && status != "indexing" &&
       status != "completed" && status != "failed")
     throw validation_error("invalid_parameter", "status must be one of pending, processing, indexing, completed, failed", "status");
-  const auto org = ctx.principal->org.org_id;
-  const auto ds_filter = ctx.query("datastore_id");
-  auto listing = s.db.read([org, status, ds_filter, limit, offset](db::Conn& c) {
-    std::optional<std::int64_t> ds_id;
-    if (ds_filter) {
-      auto ds = knowledge::find_datastore(c, org, *ds_filter);
-      if (!ds) return knowledge::UploadPage{};
-      ds_id = ds->id;
-    }
-    return knowledge::list_uploads(c, org, status, ds_id, limit, offset);
-  });
-  auto page = co_await std::move(listing);
+  auto listing = s.knowledge.uploads(ctx.principal->org.org_id, status, ctx.query("datastore_id"), limit, offset);
+  const auto page = co_await std::move(listing);
   json::array items;
   for (const auto& u : page.uploads) items.push_back(upload_json(u, false));
   co_return http::json_response(200, {{"uploads", std::move(items)}, {"total", page.total}, {"limit", limit}, {"offset", offset}});
 }
 
 net::awaitable<http::Response> get_upload(const Services& s, RequestContext& ctx) {
-  const auto org = ctx.principal->org.org_id;
-  const std::string id = ctx.param("upload_id");
-  auto finding = s.db.read([org, id](db::Conn& c) { return knowledge::find_upload(c, org, id); });
-  auto u = co_await std::move(finding);
-  if (!u) throw not_found("upload_not_found", "Upload not found: " + id);
-  co_return http::json_response(200, upload_json(*u, true));
+  auto finding = s.knowledge.upload_status(ctx.principal->org.org_id, ctx.param("upload_id"));
+  const auto upload = co_await std::move(finding);
+  co_return http::json_response(200, upload_json(upload, true));
 }
 
 net::awaitable<http::Response> search(const Services& s, RequestContext& ctx) {
@@ -213,11 +192,9 @@ net::awaitable<http::Response> search(const Services& s, RequestContext& ctx) {
       filenames.emplace_back(n.as_string());
     }
   }
-  const Datastore ds = co_await need_datastore(s, ctx);
-  auto searching = s.db.read([ds, q = std::string(query->as_string()), top_k, filenames](db::Conn& c) {
-    return knowledge::search(c, ds, q, top_k, filenames);
-  });
-  auto hits = co_await std::move(searching);
+  const std::string id = ctx.param("datastore_id");
+  auto searching = s.knowledge.search(ctx.principal->org.org_id, id, std::string(query->as_string()), top_k, std::move(filenames));
+  const auto hits = co_await std::move(searching);
   json::array results;
   for (const auto& h : hits) {
     results.push_back({{"chunk_id", h.chunk_id},
@@ -230,7 +207,7 @@ net::awaitable<http::Response> search(const Services& s, RequestContext& ctx) {
                        {"line", or_null(h.line)},
                        {"heading", h.heading.empty() ? json::value(nullptr) : json::value(h.heading)}});
   }
-  co_return http::json_response(200, {{"datastore_id", ds.public_id}, {"query", query->as_string()}, {"results", std::move(results)}});
+  co_return http::json_response(200, {{"datastore_id", id}, {"query", query->as_string()}, {"results", std::move(results)}});
 }
 
 }  // namespace
