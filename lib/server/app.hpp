@@ -8,6 +8,7 @@
 #include "access/rate_limiter.hpp"
 #include "agents/agent_service.hpp"
 #include "agents/chat_turn.hpp"
+#include "agents/session_service.hpp"
 #include "agents/sessions.hpp"
 #include "api/common/dispatcher.hpp"
 #include "api/common/services.hpp"
@@ -55,6 +56,7 @@ struct App {
   agents::SessionActivity sessions;
   agents::AgentService agents;
   agents::ChatTurns chat;
+  agents::SessionService session_reads;
   knowledge::KnowledgeService knowledge;
   api::Services services;
   api::Dispatcher dispatcher;

@@ -3,6 +3,7 @@
 
 #include "agents/agent_service.hpp"
 #include "agents/chat_turn.hpp"
+#include "agents/session_service.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "db/database.hpp"
@@ -21,7 +22,7 @@ struct Services {
   http::Metrics& metrics;
   agents::AgentService& agents;
   agents::ChatTurns& chat;
-  agents::SessionActivity& sessions;
+  agents::SessionService& sessions;
   knowledge::KnowledgeService& knowledge;
   const models::Providers& providers;
 };

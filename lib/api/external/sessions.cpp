@@ -1,5 +1,4 @@
 // External API sessions (API.md 3.3): read-only, scoped to the organization and the key's user.
-#include "agents/sessions.hpp"
 #include "api/common/dispatcher.hpp"
 #include "api/common/json_body.hpp"
 #include "api/external/dialect.hpp"
@@ -13,14 +12,10 @@ namespace {
 
 agents::SessionOwner owner_of(const RequestContext& ctx) { return {ctx.principal->org.org_id, ctx.principal->key->user_id}; }
 
-AppError session_not_found(const std::string& id) { return not_found("session_not_found", "Session not found: " + id); }
-
 net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
   const PageRequest page = ctx.dialect().read_page(ctx);
-  auto work = s.db.read([owner = owner_of(ctx), page](db::Conn& c) {
-    return agents::list_sessions(c, owner, static_cast<int>(page.page), static_cast<int>(page.size));
-  });
-  const auto found = co_await std::move(work);
+  auto listing = s.sessions.list(owner_of(ctx), static_cast<int>(page.page), static_cast<int>(page.size));
+  const auto found = co_await std::move(listing);
   json::array items;
   for (const auto& x : found.sessions)
     items.push_back({{"session_id", x.public_id},
@@ -36,16 +31,10 @@ net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
 net::awaitable<http::Response> messages(const Services& s, RequestContext& ctx) {
   const PageRequest page = ctx.dialect().read_page(ctx);
   const std::string id = ctx.param("session_id");
-  auto work = s.db.read([owner = owner_of(ctx), id, page](db::Conn& c) {
-    std::optional<std::pair<agents::Session, agents::MessagePage>> out;
-    if (auto x = agents::find_session(c, owner, id))
-      out.emplace(*x, agents::list_messages(c, *x, static_cast<int>(page.page), static_cast<int>(page.size)));
-    return out;
-  });
-  const auto found = co_await std::move(work);
-  if (!found) throw session_not_found(id);
+  auto reading = s.sessions.messages(owner_of(ctx), id, static_cast<int>(page.page), static_cast<int>(page.size));
+  const auto found = co_await std::move(reading);
   json::array items;
-  for (const auto& m : found->second.messages)
+  for (const auto& m : found.page.messages)
     items.push_back({{"message_id", m.message_id},
                      {"role", m.message.role},
                      {"content", m.message.content},
@@ -54,19 +43,16 @@ net::awaitable<http::Response> messages(const Services& s, RequestContext& ctx) 
                      {"usage", m.usage ? json::value(*m.usage) : json::value(nullptr)},
                      {"citations", m.citations}});
   json::object body{{"session_id", id}};
-  for (auto& kv : ctx.dialect().shape_page(ctx, std::move(items), "messages", page, found->second.total))
+  for (auto& kv : ctx.dialect().shape_page(ctx, std::move(items), "messages", page, found.page.total))
     body[kv.key()] = std::move(kv.value());
   co_return http::json_response(200, body);
 }
 
 net::awaitable<http::Response> status(const Services& s, RequestContext& ctx) {
   const std::string id = ctx.param("session_id");
-  const auto owner = owner_of(ctx);
-  auto work = s.db.read([owner, id](db::Conn& c) { return agents::find_session(c, owner, id); });
-  const auto session = co_await std::move(work);
+  auto reading = s.sessions.status(owner_of(ctx), id);
+  const auto [session, running] = co_await std::move(reading);
   // A new session is stored with its first answer; until then only the running turn knows it.
-  const int running = s.sessions.running(agents::SessionActivity::key(owner, id));
-  if (!session && running == 0) throw session_not_found(id);
   co_return http::json_response(200, {{"session_id", id},
                                       {"status", running > 0 ? "processing" : "idle"},
                                       {"active_requests", running},
