@@ -4,6 +4,32 @@
 #include "db/row.hpp"
 
 namespace agentd::agents {
+namespace {
+
+// One query for the whole page (at most 100 agents, by the agent_id index), not one per agent.
+std::map<std::string, AgentActivity> read_activity(db::Conn& c, std::int64_t org_id, const std::vector<Agent>& agents) {
+  std::map<std::string, AgentActivity> out;
+  if (agents.empty()) return out;
+  std::string in = "?";
+  for (std::size_t i = 1; i < agents.size(); ++i) in += ", ?";
+  auto& q = c.prepare(
+      "SELECT m.agent_id, COUNT(*), COUNT(DISTINCT m.session_id) FROM chat_messages m "
+      "JOIN chat_sessions s ON s.id = m.session_id WHERE m.agent_id IN (" + in + ") AND s.org_id = ? "
+      "AND m.role = 'assistant' GROUP BY m.agent_id");
+  int index = 0;
+  for (const auto& a : agents) {
+    q.bind(++index, a.id);
+    out[a.id] = {};
+  }
+  q.bind(++index, org_id);
+  while (q.executeStep())
+    if (auto it = out.find(q.getColumn(0).getString()); it != out.end())
+      it->second = {q.getColumn(1).getInt64(), q.getColumn(2).getInt64()};
+  return out;
+}
+
+}  // namespace
+
 namespace net = boost::asio;
 
 AppError agent_not_found(const std::string& ref) { return not_found("agent_not_found", "Agent not found: " + ref); }
@@ -13,11 +39,24 @@ net::awaitable<AgentPage> AgentService::list(std::int64_t org_id, AgentQuery que
   co_return co_await std::move(work);
 }
 
-net::awaitable<Agent> AgentService::get(std::int64_t org_id, std::string ref) {
-  auto work = db_.read([org_id, ref](db::Conn& c) { return find_agent(c, org_id, ref); });
-  auto agent = co_await std::move(work);
-  if (!agent) throw agent_not_found(ref);
-  co_return std::move(*agent);
+net::awaitable<AgentService::WithActivity> AgentService::get_with_activity(std::int64_t org_id, std::string ref) {
+  auto work = db_.read([org_id, ref](db::Conn& c) {
+    std::optional<WithActivity> out;
+    if (auto agent = find_agent(c, org_id, ref)) out.emplace(WithActivity{*agent, read_activity(c, org_id, {*agent})[agent->id]});
+    return out;
+  });
+  auto found = co_await std::move(work);
+  if (!found) throw agent_not_found(ref);
+  co_return std::move(*found);
+}
+
+net::awaitable<AgentService::PageWithActivity> AgentService::list_with_activity(std::int64_t org_id, AgentQuery query) {
+  auto work = db_.read([org_id, query](db::Conn& c) {
+    PageWithActivity out{list_agents(c, org_id, query), {}};
+    out.activity = read_activity(c, org_id, out.page.agents);
+    return out;
+  });
+  co_return co_await std::move(work);
 }
 
 net::awaitable<Agent> AgentService::create(std::int64_t org_id, AgentChanges changes) {
@@ -38,6 +77,7 @@ net::awaitable<AgentService::Updated> AgentService::update(std::int64_t org_id, 
     if (auto agent = find_agent(c, org_id, ref)) {
       out.emplace(Updated{*agent, *agent, {}});
       out->changed = update_agent(c, org_id, out->after, changes_of(*agent), now);
+      out->activity = read_activity(c, org_id, {out->after})[out->after.id];
     }
     return out;
   });
@@ -59,30 +99,5 @@ net::awaitable<Agent> AgentService::remove(std::int64_t org_id, std::string ref)
   co_return std::move(*agent);
 }
 
-net::awaitable<std::map<std::string, AgentActivity>> AgentService::activity(std::int64_t org_id,
-                                                                             std::vector<std::string> agent_ids) {
-  // One query for the whole page (at most 100 agents, by the agent_id index), not one per agent.
-  auto work = db_.read([org_id, ids = std::move(agent_ids)](db::Conn& c) {
-    std::map<std::string, AgentActivity> out;
-    if (ids.empty()) return out;
-    std::string in = "?";
-    for (std::size_t i = 1; i < ids.size(); ++i) in += ", ?";
-    auto& q = c.prepare(
-        "SELECT m.agent_id, COUNT(*), COUNT(DISTINCT m.session_id) FROM chat_messages m "
-        "JOIN chat_sessions s ON s.id = m.session_id WHERE m.agent_id IN (" + in + ") AND s.org_id = ? "
-        "AND m.role = 'assistant' GROUP BY m.agent_id");
-    int index = 0;
-    for (const auto& id : ids) {
-      q.bind(++index, id);
-      out[id] = {};
-    }
-    q.bind(++index, org_id);
-    while (q.executeStep())
-      if (auto it = out.find(q.getColumn(0).getString()); it != out.end())
-        it->second = {q.getColumn(1).getInt64(), q.getColumn(2).getInt64()};
-    return out;
-  });
-  co_return co_await std::move(work);
-}
 
 }  // namespace agentd::agents

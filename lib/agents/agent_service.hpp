@@ -25,12 +25,24 @@ class AgentService {
   AgentService(db::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
   boost::asio::awaitable<AgentPage> list(std::int64_t org_id, AgentQuery query);
-  // By id, uuid or slug; 404 agent_not_found ("Agent not found: REF").
-  boost::asio::awaitable<Agent> get(std::int64_t org_id, std::string ref);
+  // By id, uuid or slug, with its activity (read in the same transaction); 404 agent_not_found
+  // ("Agent not found: REF").
+  struct WithActivity {
+    Agent agent;
+    AgentActivity activity;
+  };
+  boost::asio::awaitable<WithActivity> get_with_activity(std::int64_t org_id, std::string ref);
+  // A page, each agent with its activity.
+  struct PageWithActivity {
+    AgentPage page;
+    std::map<std::string, AgentActivity> activity;  // by agent id
+  };
+  boost::asio::awaitable<PageWithActivity> list_with_activity(std::int64_t org_id, AgentQuery query);
   boost::asio::awaitable<Agent> create(std::int64_t org_id, AgentChanges changes);
   struct Updated {
     Agent before, after;
     std::vector<std::string> changed;
+    AgentActivity activity;
   };
   boost::asio::awaitable<Updated> update(std::int64_t org_id, std::string ref, AgentChanges changes);
   // The changes are read against the agent as it is, in the transaction that applies them (a
@@ -39,7 +51,6 @@ class AgentService {
   boost::asio::awaitable<Updated> update(std::int64_t org_id, std::string ref, ChangesOf changes);
   // 403 delete_protected for a protected agent; returns the deleted agent.
   boost::asio::awaitable<Agent> remove(std::int64_t org_id, std::string ref);
-  boost::asio::awaitable<std::map<std::string, AgentActivity>> activity(std::int64_t org_id, std::vector<std::string> agent_ids);
 
   double now() const { return clock_.unix_seconds(); }
 

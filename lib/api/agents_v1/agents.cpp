@@ -16,12 +16,6 @@ std::string api_endpoint(const RequestContext& ctx, const std::string& id) {
   return (host.empty() ? std::string() : "http://" + host) + "/v1/agents/" + id + "/messages";
 }
 
-net::awaitable<json::object> with_metrics(const Services& s, std::int64_t org, const agents::Agent& agent) {
-  auto reading = s.agents.activity(org, {agent.id});
-  auto activity = co_await std::move(reading);
-  co_return agent_json(agent, activity[agent.id], s.clock.unix_seconds());
-}
-
 net::awaitable<http::Response> create(const Services& s, RequestContext& ctx) {
   const JsonBody body = JsonBody::parse(ctx.request.body());
   auto creating = s.agents.create(ctx.principal->org.org_id, parse_agent(body, nullptr, s.clock.unix_seconds()));
@@ -49,25 +43,17 @@ net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
   query.descending = order == "desc";
   query.offset = page.offset();
   query.limit = page.size;
-  const auto org = ctx.principal->org.org_id;
-  auto listing = s.agents.list(org, query);
-  const auto found = co_await std::move(listing);
-  std::vector<std::string> ids;
-  for (const auto& a : found.agents) ids.push_back(a.id);
-  auto reading = s.agents.activity(org, ids);
-  auto activity = co_await std::move(reading);
+  auto listing = s.agents.list_with_activity(ctx.principal->org.org_id, query);
+  auto [found, activity] = co_await std::move(listing);
   json::array items;
   for (const auto& a : found.agents) items.push_back(agent_json(a, activity[a.id], s.clock.unix_seconds()));
   co_return http::json_response(200, success(ctx.dialect().shape_page(ctx, std::move(items), "agents", page, found.total)));
 }
 
 net::awaitable<http::Response> get(const Services& s, RequestContext& ctx) {
-  const auto org = ctx.principal->org.org_id;
-  auto finding = s.agents.get(org, ctx.param("agentId"));
-  const agents::Agent agent = co_await std::move(finding);
-  auto shaping = with_metrics(s, org, agent);
-  json::object data = co_await std::move(shaping);
-  co_return http::json_response(200, success(std::move(data)));
+  auto finding = s.agents.get_with_activity(ctx.principal->org.org_id, ctx.param("agentId"));
+  const auto [agent, activity] = co_await std::move(finding);
+  co_return http::json_response(200, success(agent_json(agent, activity, s.clock.unix_seconds())));
 }
 
 net::awaitable<http::Response> update(const Services& s, RequestContext& ctx) {
@@ -85,8 +71,7 @@ net::awaitable<http::Response> update(const Services& s, RequestContext& ctx) {
   json::array changes;
   for (const auto& kv : after)
     if (kv.key() != "updatedAt" && kv.key() != "metrics" && before.at(kv.key()) != kv.value()) changes.emplace_back(kv.key());
-  auto shaping = with_metrics(s, org, updated.after);
-  json::object data = co_await std::move(shaping);
+  json::object data = agent_json(updated.after, updated.activity, s.clock.unix_seconds());
   data["changes"] = std::move(changes);
   co_return http::json_response(200, success(std::move(data)));
 }
