@@ -51,40 +51,47 @@ std::string last_user_text(const std::vector<models::ChatMessage>& messages) {
   return {};
 }
 
-net::awaitable<Conversation> ChatTurns::open_conversation(const SessionOwner& owner, std::string session_id,
-                                                          const std::vector<models::ChatMessage>& messages) {
-  // A conversation's leading system messages (a client's own system prompt) are its preamble:
-  // sent on every turn, never summarized; at most this many.
-  constexpr std::size_t kPreamble = 8;
-  auto leading_system = [](const auto& list, auto message_of) {
+namespace {
+
+// A conversation's leading system messages (a client's own system prompt) are its preamble:
+// sent on every turn, never summarized; at most this many.
+constexpr std::size_t kPreamble = 8;
+
+// What was stored of the session: as many first messages as the request has (and the
+// preamble), and the messages after the summary.
+struct Stored {
+  std::optional<Session> session;
+  std::vector<RowMessage> head, tail;
+};
+
+Stored read_stored(db::Conn& c, const SessionOwner& owner, const std::string& session_id, std::size_t request_messages) {
+  Stored out;
+  if (session_id.empty()) return out;
+  out.session = find_session(c, owner, session_id);
+  if (!out.session) return out;
+  const auto wanted = static_cast<std::int64_t>(std::max(request_messages, kPreamble));
+  out.head = session_head(c, *out.session, std::min(wanted, out.session->message_count));
+  out.tail = session_tail(c, *out.session);
+  return out;
+}
+
+// The context rule of API.md 3.1 over what was stored: the preamble, the turns after the
+// summary, then the request's messages less a leading run that repeats the stored history.
+Conversation conversation_of(const SessionOwner& owner, const std::string& session_id, Stored stored,
+                             const std::vector<models::ChatMessage>& messages) {
+  auto leading_system = [](std::size_t size, auto role_of) {
     std::size_t n = 0;
-    while (n < list.size() && n < kPreamble && message_of(list[n]).role == "system") ++n;
+    while (n < size && n < kPreamble && role_of(n) == "system") ++n;
     return n;
   };
   Conversation conv;
   conv.owner = owner;
-  struct Stored {
-    std::optional<Session> session;
-    std::vector<RowMessage> head;  // as many as the request has messages, and the preamble
-    std::vector<RowMessage> tail;  // after the summary
-  };
-  Stored stored;
-  if (!session_id.empty()) {
-    const auto wanted = static_cast<std::int64_t>(std::max(messages.size(), kPreamble));
-    auto work = rt_.db.read([owner, session_id, wanted](db::Conn& c) {
-      Stored out;
-      out.session = find_session(c, owner, session_id);
-      if (!out.session) return out;
-      out.head = session_head(c, *out.session, std::min(wanted, out.session->message_count));
-      out.tail = session_tail(c, *out.session);
-      return out;
-    });
-    stored = co_await std::move(work);
-  }
-  if (stored.session) {
+  if (!stored.session) {
+    conv.new_turns = messages;
+    conv.preamble = leading_system(messages.size(), [&](std::size_t i) -> const std::string& { return messages[i].role; });
+    conv.session.public_id = session_id.empty() ? uuid_v4() : session_id;
+  } else {
     conv.session = std::move(*stored.session);
-    // The client may resend the conversation so far: a leading run that repeats the stored
-    // history verbatim is not a new turn.
     const auto& head = stored.head;
     std::size_t repeated = 0;
     while (repeated < head.size() && repeated < messages.size() && messages[repeated].role == head[repeated].message.role &&
@@ -93,21 +100,49 @@ net::awaitable<Conversation> ChatTurns::open_conversation(const SessionOwner& ow
       ++repeated;
     conv.new_turns.assign(messages.begin() + static_cast<std::ptrdiff_t>(repeated), messages.end());
     // The preamble, where the summary has gone past it, then the turns after the summary.
-    conv.preamble = leading_system(head, [](const RowMessage& m) -> const models::ChatMessage& { return m.message; });
+    conv.preamble = leading_system(head.size(), [&](std::size_t i) -> const std::string& { return head[i].message.role; });
     for (std::size_t i = 0; i < conv.preamble; ++i)
-      if (head[i].row_id <= conv.session.summary_through) stored.tail.insert(stored.tail.begin() + static_cast<std::ptrdiff_t>(i), head[i]);
+      if (head[i].row_id <= conv.session.summary_through)
+        stored.tail.insert(stored.tail.begin() + static_cast<std::ptrdiff_t>(i), head[i]);
     for (auto& m : stored.tail) {
       conv.context_rows.push_back(m.row_id);
       conv.context.push_back(std::move(m.message));
     }
-  } else {
-    conv.new_turns = messages;
-    conv.preamble = leading_system(messages, [](const models::ChatMessage& m) -> const models::ChatMessage& { return m; });
-    conv.session.public_id = session_id.empty() ? uuid_v4() : session_id;
   }
   conv.context.insert(conv.context.end(), conv.new_turns.begin(), conv.new_turns.end());
-  co_return conv;
+  return conv;
 }
+
+// The agent the request names, else the orchestrator's choice among the active ones (the
+// session's previous agent first: route() falls back to the first one). Routing scores every
+// agent profile: done on the worker beside the read, not on the io thread.
+struct Found {
+  std::optional<Agent> named, routed;
+};
+Found find_target(db::Conn& c, std::int64_t org_id, const std::string& ref, const std::string& question,
+                  const std::string& previous_agent_id) {
+  Found found;
+  if (!ref.empty() && ref != kOrchestratorId) found.named = find_agent(c, org_id, ref);
+  if (found.named) return found;
+  auto active = list_agents(c, org_id, AgentQuery{.is_active = true}).agents;
+  auto previous = std::find_if(active.begin(), active.end(), [&](const Agent& a) { return a.id == previous_agent_id; });
+  if (previous != active.end()) std::rotate(active.begin(), previous, previous + 1);
+  found.routed = route(active, question);
+  return found;
+}
+
+// 409 agent_inactive for a named inactive agent; 404 agent_not_found when the route names one
+// that does not exist.
+Target target_of(Found found, const std::string& ref, bool must_exist) {
+  if (found.named) {
+    if (!found.named->is_active) throw AppError(ErrorKind::conflict, "agent_inactive", "Agent is not active: " + ref);
+    return Target{std::move(*found.named), true};
+  }
+  if (must_exist) throw not_found("agent_not_found", "Agent not found: " + ref);
+  return Target{found.routed ? std::move(*found.routed) : orchestrator_agent(), false};
+}
+
+}  // namespace
 
 net::awaitable<std::string> ChatTurns::summarize(const Agent& agent, const Budget& budget, const std::string& previous,
                                                  std::vector<models::ChatMessage> fallen, models::Usage& usage) {
@@ -158,30 +193,6 @@ net::awaitable<void> ChatTurns::fit_context(Turn& t, const models::Sampling& sam
   context.clear();
 }
 
-net::awaitable<Target> ChatTurns::resolve_target(std::int64_t org_id, std::string ref, std::string question, bool must_exist,
-                                                 std::string previous_agent_id) {
-  const bool orchestrator = ref.empty() || ref == kOrchestratorId;
-  // Routing scores every agent profile: done on the worker beside the read, not on the io thread.
-  auto work = rt_.db.read([org_id, ref, orchestrator, question, previous_agent_id](db::Conn& c) {
-    std::pair<std::optional<Agent>, std::optional<Agent>> found;  // named, routed
-    if (!orchestrator) found.first = find_agent(c, org_id, ref);
-    if (found.first) return found;
-    auto active = list_agents(c, org_id, AgentQuery{.is_active = true}).agents;
-    // The session's previous agent goes first: route() falls back to the first one.
-    auto previous = std::find_if(active.begin(), active.end(), [&](const Agent& a) { return a.id == previous_agent_id; });
-    if (previous != active.end()) std::rotate(active.begin(), previous, previous + 1);
-    found.second = route(active, question);
-    return found;
-  });
-  auto [named, routed] = co_await std::move(work);
-  if (named) {
-    if (!named->is_active) throw AppError(ErrorKind::conflict, "agent_inactive", "Agent is not active: " + ref);
-    co_return Target{std::move(*named), true};
-  }
-  if (must_exist) throw not_found("agent_not_found", "Agent not found: " + ref);
-  co_return Target{routed ? std::move(*routed) : orchestrator_agent(), false};
-}
-
 // Stores the new turns and the answer (also a partial one) and charges them in one transaction:
 // nothing is stored unbilled, also across a crash. Returns the answer's message id.
 net::awaitable<std::string> ChatTurns::record(Turn& turn, const RunResult& result, Micros cost) {
@@ -227,12 +238,16 @@ Micros ChatTurns::estimate(std::string_view request_body) const { return cost(mo
 
 net::awaitable<Turn> ChatTurns::open(TurnRequest req) {
   Turn t;
-  auto opening = open_conversation(req.owner, req.session_id, req.messages);
-  t.conv = co_await std::move(opening);
-  req.messages = {};  // the conversation holds them now
-  const std::string question = last_user_text(t.conv.context);
-  auto resolving = resolve_target(req.owner.org_id, req.agent_ref, question, req.agent_must_exist, t.conv.session.agent_id);
-  t.target = co_await std::move(resolving);
+  // One read: the session as stored, the conversation it makes with the request, who answers.
+  auto reading = rt_.db.read([owner = req.owner, id = req.session_id, ref = req.agent_ref,
+                              messages = std::move(req.messages)](db::Conn& c) {
+    Conversation conv = conversation_of(owner, id, read_stored(c, owner, id, messages.size()), messages);
+    Found found = find_target(c, owner.org_id, ref, last_user_text(conv.context), conv.session.agent_id);
+    return std::make_pair(std::move(conv), std::move(found));
+  });
+  auto [conv, found] = co_await std::move(reading);
+  t.conv = std::move(conv);
+  t.target = target_of(std::move(found), req.agent_ref, req.agent_must_exist);
   // Before anything runs: 503 model_unavailable, 400 when the window cannot hold the turn.
   auto fitting = fit_context(t, req.sampling, req.client_tools);
   co_await std::move(fitting);

@@ -108,15 +108,11 @@ class ChatTurns {
   Micros estimate(std::string_view request_body) const;
 
  private:
-  boost::asio::awaitable<Conversation> open_conversation(const SessionOwner& owner, std::string session_id,
-                                                         const std::vector<models::ChatMessage>& messages);
   // Keeps the newest turns that fit the target's budget and folds the others into the summary.
   boost::asio::awaitable<void> fit_context(Turn& turn, const models::Sampling& sampling,
                                            const std::vector<models::ToolSpec>& client_tools);
   boost::asio::awaitable<std::string> summarize(const Agent& agent, const Budget& budget, const std::string& previous,
                                                 std::vector<models::ChatMessage> fallen, models::Usage& usage);
-  boost::asio::awaitable<Target> resolve_target(std::int64_t org_id, std::string ref, std::string question,
-                                                bool must_exist, std::string previous_agent_id);
   // Stores the turn and, in the same transaction, charges it.
   boost::asio::awaitable<std::string> record(Turn& turn, const RunResult& result, Micros cost);
 
