@@ -52,15 +52,14 @@ plant lib/api/common/dispatcher.cpp '      if (pass.reservation)
 plant lib/api/common/dispatcher.cpp '  if (route.scope.empty()) co_return std::nullopt;
   std::optional<AppError> error;' '  co_return std::nullopt;
   std::optional<AppError> error;' 'HttpHardening.Bodies*' 'the key checked only after the body was read'
-plant lib/http/server.cpp '      const bool out_of_files = ec == net::error::no_descriptors || ec.value() == ENFILE;' \
-  '      const bool out_of_files = false;
-      last_warning = -1e9;' 'HttpHardening.OutOf*' 'accept errors logged without pause'
+plant lib/http/server.cpp '      pause.expires_after(std::chrono::milliseconds(out_of_files ? 100 : 10));' \
+  '      pause.expires_after(std::chrono::milliseconds(0));' 'HttpHardening.OutOf*' 'accept errors retried without pause'
 plant lib/agents/context.cpp '    if (used + turn > budget) break;' '    if (used > budget) break;' \
   'ContextBudget.*:LongConversation.Two*' 'one turn too many kept beyond the context budget'
 plant lib/agents/sessions.cpp 'WHERE id = ? AND summary_through < ?");' 'WHERE id = ? AND summary_through < ? AND 0");' \
   'LongConversation.Two*' 'the running summary never stored (every turn reads the whole history)'
 plant lib/models/summary.cpp '  return sum * (l.user ? 1.0 : 0.5) * (l.question ? 0.5 : 1.0);' '  return 1.0;' \
   'Summary.*:LongConversation.TheBuiltin*' 'the summary dropping its oldest lines instead of its least informative'
-plant lib/agents/chat_turn.cpp '  constexpr std::size_t kPreamble = 8;' '  constexpr std::size_t kPreamble = 0;' \
+plant lib/agents/chat_turn.cpp 'constexpr std::size_t kPreamble = 8;' 'constexpr std::size_t kPreamble = 0;' \
   'LongConversation.AClients*' "a client's system prompt summarized away with its first turn"
 exit $missed
