@@ -113,12 +113,16 @@ Limits Gate::limits_for(const KeyRecord& key, const std::string& plan) const {
 // Authentication, scope, plan and admission. Fills the principal and the snapshot for the
 // rate-limit headers as soon as the key is known.
 net::awaitable<void> Gate::admit(Call& call, Pass& pass, const AccessPolicy& policy, const std::string& scope) {
-  const std::string_view secret = presented_key(call.request);
+  // An agent's auth key comes alone in its own header, where the dialect takes it; other keys
+  // never do what an agent key does.
+  const std::string_view agent_secret = policy.team_per_request ? header(call.request, "X-Agent-Auth-Key") : std::string_view{};
+  const std::string_view secret = agent_secret.empty() ? presented_key(call.request) : agent_secret;
   if (secret.empty()) throw AppError(ErrorKind::missing_key, "api_key_required", "API key required");
   auto authenticating = keys_.authenticate(secret);
   auto key = co_await std::move(authenticating);
-  if (!key) throw AppError(ErrorKind::invalid_key, "invalid_api_key", "Invalid API key");
-  Membership org = resolve_org(*key, requested_team(call, policy));
+  if (!key || key->agent_id.has_value() != !agent_secret.empty())
+    throw AppError(ErrorKind::invalid_key, "invalid_api_key", "Invalid API key");
+  Membership org = resolve_org(*key, key->agent_id ? std::string() : requested_team(call, policy));
   const Limits limits = limits_for(*key, org.plan);
   call.principal = Principal{key, org, limits};
   call.limit_snapshot = limiter_.peek(key->id, limits);

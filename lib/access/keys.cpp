@@ -78,8 +78,8 @@ bool KeyRecord::has_scope(std::string_view scope) const {
 
 std::optional<KeyRecord> load_key_by_hash(db::Conn& conn, const KeyHash& hash) {
   auto& q = conn.prepare(
-      "SELECT id, hash, user_id, org_id, name, scopes, rpm, rph, concurrency, expires_at, revoked_at IS NOT NULL "
-      "FROM api_keys WHERE hash = ?");
+      "SELECT id, hash, user_id, org_id, name, scopes, rpm, rph, concurrency, expires_at, revoked_at IS NOT NULL, "
+      "agent_id FROM api_keys WHERE hash = ?");
   q.bind(1, hash.data(), static_cast<int>(hash.size()));
   if (!q.executeStep()) return std::nullopt;
   KeyRecord k;
@@ -97,6 +97,7 @@ std::optional<KeyRecord> load_key_by_hash(db::Conn& conn, const KeyHash& hash) {
   if (!q.getColumn(8).isNull()) k.concurrency = q.getColumn(8).getInt();
   if (!q.getColumn(9).isNull()) k.expires_at = q.getColumn(9).getDouble();
   k.revoked = q.getColumn(10).getInt() != 0;
+  if (!q.getColumn(11).isNull()) k.agent_id = q.getColumn(11).getString();
   q.reset();
 
   auto& m = conn.prepare(

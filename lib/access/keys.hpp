@@ -37,6 +37,7 @@ struct KeyRecord {
   KeyHash hash{};
   std::int64_t user_id = 0;
   std::optional<std::int64_t> org_id;  // empty: a user token that picks the organization per request
+  std::optional<std::string> agent_id;  // set: an agent's auth key (X-Agent-Auth-Key only)
   std::string name;
   std::vector<std::string> scopes;
   std::optional<int> rpm, rph, concurrency;

@@ -7,6 +7,7 @@
 
 #include "agents/context.hpp"
 #include "agents/registry.hpp"
+#include "core/clock.hpp"
 #include "db/database.hpp"
 #include "models/providers.hpp"
 #include "models/types.hpp"
@@ -43,13 +44,14 @@ struct RunResult {
 // The orchestrator's own identity when an organization has no active agent.
 extern const char* const kOrchestratorId;
 
-// What running an agent needs: its datastores (read), the model providers, the io executor
-// that parallel sub-agents run on, and how context windows are shared.
+// What running an agent needs: its datastores and memories, the model providers, the io
+// executor that parallel sub-agents run on, how context windows are shared, and the clock.
 struct Runtime {
   db::Database& db;
   models::Providers& providers;
   boost::asio::any_io_executor executor;
   const ContextSettings& context;
+  const Clock& clock;  // reminders' times, memories' dates
 };
 
 // The provider and window of an LLM agent's model. Throws 503 model_unavailable, naming the

@@ -45,9 +45,14 @@ bool parse_iso8601(const std::string& text, double& unix_seconds) {
   int offset_seconds = 0;
   if (pos < text.size()) {
     if (text[pos] != 'T' && text[pos] != ' ') return false;
-    if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d:%2d%n", &h, &mi, &s, &consumed) != 3 || consumed != 8)
+    // Seconds may be left out: 2026-01-01T15:00Z.
+    if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d:%2d%n", &h, &mi, &s, &consumed) == 3 && consumed == 8) {
+      pos += 9;
+    } else if (s = 0, std::sscanf(text.c_str() + pos + 1, "%2d:%2d%n", &h, &mi, &consumed) == 2 && consumed == 5) {
+      pos += 6;
+    } else {
       return false;
-    pos += 9;
+    }
     if (pos < text.size() && text[pos] == '.') {
       ++pos;
       while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;

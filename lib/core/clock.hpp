@@ -40,7 +40,7 @@ class ManualClock final : public Clock {
 std::string iso8601(std::chrono::system_clock::time_point t);
 std::string iso8601_unix(double unix_seconds);
 std::string now_iso8601();
-// Parses YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM) or YYYY-MM-DD; false when malformed.
+// Parses YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM] or YYYY-MM-DD; false when malformed.
 bool parse_iso8601(const std::string& text, double& unix_seconds);
 
 }  // namespace agentd

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace agentd {
 
@@ -53,6 +54,9 @@ struct AppError : std::runtime_error {
   std::string type;
   // Validation errors: the offending field and the rule it broke.
   std::optional<Violation> violation;
+  // Every violation when a check reports them all at once (the Workspace API lists each field);
+  // `violation` is the first.
+  std::vector<Violation> violations;
   int retry_after = 0;
 };
 
@@ -74,6 +78,14 @@ inline AppError invalid_field(std::string field, std::string rule, boost::json::
                               std::string code = "invalid_request") {
   AppError e(ErrorKind::bad_request, std::move(code), std::move(message));
   e.violation = Violation{std::move(field), std::move(rule), std::move(params)};
+  return e;
+}
+
+// Several fields at once (the first also as `violation`); `message` names the first.
+inline AppError invalid_fields(std::vector<Violation> all, std::string message) {
+  AppError e(ErrorKind::unprocessable, "validation_failed", std::move(message));
+  if (!all.empty()) e.violation = all.front();
+  e.violations = std::move(all);
   return e;
 }
 

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -210,6 +211,27 @@ std::vector<ToolCall> requested_tools(const CompletionRequest& r) {
     }
   }
   if (!calls.empty() || r.tool_choice == json::value("none")) return calls;
+  // "remember that ...", "remind me to ... at/in ...": the words after the keyword, as said.
+  const std::string& original = last_user->content;
+  if (offered(r, "remember"))
+    for (const char* cue : {"remember that ", "remember: ", "please remember "})
+      if (auto at = said.find(cue); at != std::string::npos) {
+        call("remember", {{"content", original.substr(at + std::strlen(cue))}});
+        return calls;
+      }
+  if (offered(r, "create_reminder"))
+    if (auto at = said.find("remind me "); at != std::string::npos) {
+      std::size_t from = at + std::strlen("remind me ");
+      if (said.compare(from, 3, "to ") == 0) from += 3;
+      // The time is the last " at ..." or " in ..." phrase.
+      std::size_t when = 0;
+      for (const char* cue : {" at ", " in "})
+        if (auto p = said.rfind(cue); p != std::string::npos) when = std::max(when, p);
+      if (when > from) {
+        call("create_reminder", {{"text", original.substr(from, when - from)}, {"scheduledAt", original.substr(when + 1)}});
+        return calls;
+      }
+    }
   if (offered(r, "rag_search")) call("rag_search", {{"query", current_question(r.messages)}});
   return calls;
 }

@@ -2,6 +2,7 @@
 
 #include "access/credits.hpp"
 #include "access/idempotency.hpp"
+#include "agents/reminders.hpp"
 #include "core/log.hpp"
 #include "knowledge/indexer.hpp"
 
@@ -40,10 +41,11 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       jobs(io, store, pool, clock),
       providers(config),
       agents(db, clock),
-      chat(agents::Runtime{db, providers, io.get_executor(), config.context}, clock, sessions, config.prices),
+      chat(agents::Runtime{db, providers, io.get_executor(), config.context, clock}, clock, sessions, config.prices),
       session_reads(db, sessions),
       knowledge(db, cpu_pool, config.data_dir, config.prices, clock, jobs),
-      services{config, clock, db, cpu_pool, metrics, agents, chat, session_reads, knowledge, providers},
+      workspace(db, clock, chat),
+      services{config, clock, db, cpu_pool, metrics, agents, chat, session_reads, knowledge, workspace, providers},
       dispatcher(gate, config.http.default_body_limit),
       server(io, config.http, dispatcher, metrics),
       checkpoint_timer_(io),
@@ -56,6 +58,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
   });
   metrics.add_provider([this] { return jobs.metrics(); });
   knowledge::register_indexer(jobs, {db, cpu_pool, config.data_dir, clock});
+  agents::register_reminders(jobs, db, clock);
   register_dialects(dispatcher, services);
 }
 

@@ -21,6 +21,7 @@
 #include "jobs/scheduler.hpp"
 #include "knowledge/knowledge_service.hpp"
 #include "models/providers.hpp"
+#include "workspace/workspace_service.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -58,6 +59,7 @@ struct App {
   agents::ChatTurns chat;
   agents::SessionService session_reads;
   knowledge::KnowledgeService knowledge;
+  workspace::WorkspaceService workspace;
   api::Services services;
   api::Dispatcher dispatcher;
   http::Server server;

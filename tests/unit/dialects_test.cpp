@@ -18,7 +18,7 @@ const api::Dialect& agents_v1() {
   static const api::Dialect d = api::agents_v1::descriptor();
   return d;
 }
-const api::Dialect& workspace() {
+const api::Dialect& workspace_dialect() {
   static const api::Dialect d = api::workspace::descriptor();
   return d;
 }
@@ -42,7 +42,7 @@ TEST(Dialects, MissingKeysAskForTheDialectsScheme) {
   const AppError missing(ErrorKind::missing_key, "api_key_required", "API key required");
   EXPECT_EQ(api::render_error(external(), missing)[http::bhttp::field::www_authenticate], "ApiKey");
   EXPECT_EQ(api::render_error(agents_v1(), missing)[http::bhttp::field::www_authenticate], "Bearer");
-  EXPECT_FALSE(api::render_error(workspace(), missing).count(http::bhttp::field::www_authenticate));
+  EXPECT_FALSE(api::render_error(workspace_dialect(), missing).count(http::bhttp::field::www_authenticate));
 }
 
 TEST(Dialects, AgentsEnvelope) {
@@ -78,9 +78,10 @@ TEST(Dialects, OneDomainErrorTwoAnswers) {
             R"({"detail":{"error":{"message":"name is required","type":"validation_error","code":"invalid_request"}}})");
   EXPECT_EQ(api::render_error(agents_v1(), required).body(),
             R"({"success":false,"error":{"code":"INVALID_REQUEST","message":"name is required","details":{"field":"name","reason":"Field is required"}}})");
-  auto ws = api::render_error(workspace(), required);
+  auto ws = api::render_error(workspace_dialect(), required);
   EXPECT_EQ(ws.result_int(), 422);
-  EXPECT_EQ(ws.body(), R"({"message":"name is required","errors":{"name":["name is required"]}})");
+  // Laravel's own words for the rule, whatever the message of the other dialects.
+  EXPECT_EQ(ws.body(), R"({"message":"The name field is required.","errors":{"name":["The name field is required."]}})");
 
   const AppError upstream(ErrorKind::bad_gateway, "model_error", "Model provider 'openai' failed: 500");
   EXPECT_EQ(api::render_error(agents_v1(), upstream).result_int(), 502);
@@ -95,18 +96,18 @@ TEST(Dialects, AgentsReasonsComeFromTheRule) {
 }
 
 TEST(Dialects, WorkspaceSpeaksLaravel) {
-  auto v = api::render_error(workspace(), bad_request("The name field is required.", "name"));
+  auto v = api::render_error(workspace_dialect(), bad_request("The name field is required.", "name"));
   EXPECT_EQ(v.result_int(), 422);
   EXPECT_EQ(v.body(), R"({"message":"The name field is required.","errors":{"name":["The name field is required."]}})");
-  auto u = api::render_error(workspace(), AppError(ErrorKind::missing_key, "x", "y"));
+  auto u = api::render_error(workspace_dialect(), AppError(ErrorKind::missing_key, "x", "y"));
   EXPECT_EQ(u.result_int(), 401);
   EXPECT_EQ(u.body(), R"({"message":"Unauthenticated."})");
-  EXPECT_EQ(api::render_error(workspace(), not_found("x", "y")).body(), R"({"message":"Not found."})");
-  EXPECT_EQ(api::render_error(workspace(), AppError(ErrorKind::insufficient_scope, "x", "y")).body(),
+  EXPECT_EQ(api::render_error(workspace_dialect(), not_found("x", "y")).body(), R"({"message":"Not found."})");
+  EXPECT_EQ(api::render_error(workspace_dialect(), AppError(ErrorKind::insufficient_scope, "x", "y")).body(),
             R"({"message":"This action is unauthorized."})");
-  EXPECT_EQ(api::render_error(workspace(), AppError(ErrorKind::payment_required, "x", "y")).body(),
+  EXPECT_EQ(api::render_error(workspace_dialect(), AppError(ErrorKind::payment_required, "x", "y")).body(),
             R"({"message":"Insufficient credits."})");
-  EXPECT_EQ(api::render_error(workspace(), internal_error()).body(), R"({"message":"Server Error."})");
+  EXPECT_EQ(api::render_error(workspace_dialect(), internal_error()).body(), R"({"message":"Server Error."})");
 }
 
 TEST(Dialects, UnmatchedPathsBelongToTheLongestPrefix) {

@@ -1,5 +1,7 @@
 #include "api/common/dispatcher.hpp"
 
+#include <cstring>
+
 #include "core/log.hpp"
 
 #include <boost/json.hpp>
@@ -91,6 +93,27 @@ http::Response Dispatcher::unmatched(const http::Exchange& ex) const {
   return render_error(dialect, not_found("not_found", "Not found: " + method + " " + std::string(ex.path)));
 }
 
+namespace {
+
+std::string lenient_query(std::string_view target) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  const auto q = target.find('?');
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(target[i]);
+    if (q != std::string_view::npos && i > q && c != 0 && std::strchr("[]{}|^`\\\"<>", c) != nullptr) {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 // A routed request between admit() and dispatch(): its context and what the gate holds for it.
 struct Dispatcher::Admitted final : http::Exchange::State {
   Admitted(access::Call call, const Route& route, http::PathParams params)
@@ -104,6 +127,13 @@ net::awaitable<std::optional<http::Response>> Dispatcher::admit(http::Exchange& 
   const Route& route = *static_cast<const Route*>(ex.route);
   const Dialect& dialect = *route.dialect;
   auto url = boost::urls::parse_origin_form(std::string_view(ex.request->target().data(), ex.request->target().size()));
+  if (!url) {
+    // Clients send filter[search]=... with raw brackets (curl -g, PHP, many HTTP libraries):
+    // the query's characters that RFC 3986 reserves are taken as their percent-encoded form.
+    const std::string encoded = lenient_query(std::string_view(ex.request->target().data(), ex.request->target().size()));
+    ex.request->target(encoded);
+    url = boost::urls::parse_origin_form(std::string_view(ex.request->target().data(), ex.request->target().size()));
+  }
   if (!url) co_return render_error(dialect, bad_request("Malformed request target"));
   auto admitted = std::make_unique<Admitted>(access::Call{*ex.request, *url, ex.request_id}, route, std::move(ex.params));
   Admitted& a = *admitted;

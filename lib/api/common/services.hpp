@@ -9,6 +9,7 @@
 #include "db/database.hpp"
 #include "http/metrics.hpp"
 #include "knowledge/knowledge_service.hpp"
+#include "workspace/workspace_service.hpp"
 
 namespace agentd::api {
 
@@ -24,6 +25,7 @@ struct Services {
   agents::ChatTurns& chat;
   agents::SessionService& sessions;
   knowledge::KnowledgeService& knowledge;
+  workspace::WorkspaceService& workspace;
   const models::Providers& providers;
 };
 
