@@ -21,6 +21,7 @@ class AgentdProcess {
   unsigned short port() const { return port_; }
   const std::string& key() const { return key_; }
   int pid() const { return pid_; }
+  std::string data_dir() const { return dir_ + "/data"; }
 
  private:
   std::string dir_;

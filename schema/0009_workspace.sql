@@ -165,6 +165,7 @@ CREATE TABLE reminders (
   text           TEXT NOT NULL,
   scheduled_at   TEXT NOT NULL,
   dispatched_at  TEXT,
+  dispatched_unix REAL,                -- the same instant to the microsecond (bench/README.md)
   room_id        TEXT,
   created_unix   REAL NOT NULL,
   created_at     TEXT NOT NULL,

@@ -59,20 +59,24 @@ void dispatch_reminder(db::Conn& conn, std::int64_t org_id, const std::string& r
     room = create_room(conn, session_owner, *agent, "Reminders", now);
   }
   post_to_room(conn, *room, text, now);
-  auto& done = conn.prepare("UPDATE reminders SET dispatched_at = ?, room_id = ?, updated_at = ? WHERE id = ?");
-  db::bind_all(done, iso8601_unix(now), room->id, iso8601_unix(now), reminder_id);
+  auto& done = conn.prepare("UPDATE reminders SET dispatched_at = ?, dispatched_unix = ?, room_id = ?, updated_at = ? WHERE id = ?");
+  db::bind_all(done, iso8601_unix(now), now, room->id, iso8601_unix(now), reminder_id);
   done.exec();
 }
 
 void register_reminders(jobs::Scheduler& jobs, db::Database& db, const Clock& clock) {
+  // Reminders due in the same second go out together: up to 256 per transaction.
   jobs::KindOptions options;
-  options.concurrency = 32;
+  options.concurrency = 2;
+  options.batch = 256;
   options.lease_seconds = 60;
   options.max_attempts = 10;
-  jobs.add_kind("reminder", options, [&db, &clock](const jobs::Job& job, jobs::JobContext&) -> boost::asio::awaitable<void> {
-    const std::int64_t org = job.org_id.value_or(0);
-    const std::string id(job.payload.at("reminder_id").as_string());
-    auto posting = db.write([org, id, now = clock.unix_seconds()](db::Conn& c) { dispatch_reminder(c, org, id, now); });
+  jobs.add_batch_kind("reminder", options, [&db, &clock](const std::vector<jobs::Job>& due, jobs::JobContext&) -> boost::asio::awaitable<void> {
+    std::vector<std::pair<std::int64_t, std::string>> ids;
+    for (const auto& job : due) ids.emplace_back(job.org_id.value_or(0), std::string(job.payload.at("reminder_id").as_string()));
+    auto posting = db.write([ids = std::move(ids), &clock](db::Conn& c) {
+      for (const auto& [org, id] : ids) dispatch_reminder(c, org, id, clock.unix_seconds());
+    });
     co_await std::move(posting);
   });
 }

@@ -289,7 +289,10 @@ std::vector<std::string> existing(Conn& conn, const Kind& kind, std::int64_t org
 }
 
 Page list(Conn& conn, const Kind& kind, std::int64_t org_id, const Query& query) {
-  std::string where = " WHERE org_id = ?";
+  // A search starts from its hits (the unary + keeps the organization's index out of the plan,
+  // which would otherwise walk every record of the organization to test each against them).
+  const bool searching = !query.search.empty() && !kind.search_table.empty();
+  std::string where = searching ? " WHERE +org_id = ?" : " WHERE org_id = ?";
   if (!query.owner.empty()) where += " AND " + kind.owner + " = ?";
   std::vector<std::pair<const Field*, const json::value*>> equal;
   for (const auto& [name, value] : query.equal)
@@ -297,13 +300,15 @@ Page list(Conn& conn, const Kind& kind, std::int64_t org_id, const Query& query)
       where += " AND " + f->column + " = ?";
       equal.emplace_back(f, &value);
     }
-  // Three characters or more use the trigram index; shorter ones scan the searchable text.
+  // Three characters or more use the trigram index: a phrase of trigrams is a substring match
+  // (case-insensitive) that needs no second look at the text, as LIKE would. Shorter ones scan.
   std::string needle;
-  if (!query.search.empty() && !kind.search_table.empty()) {
-    const bool indexed = characters(query.search) >= 3 && query.search.find_first_of("%_") == std::string::npos;
-    if (indexed) {
-      where += " AND rowid IN (SELECT rowid FROM " + kind.search_table + " WHERE text LIKE ?)";
-      needle = "%" + query.search + "%";
+  if (searching) {
+    if (characters(query.search) >= 3) {
+      where += " AND rowid IN (SELECT rowid FROM " + kind.search_table + " WHERE " + kind.search_table + " MATCH ?)";
+      needle = "\"";
+      for (char c : query.search) needle += c == '"' ? std::string("\"\"") : std::string(1, c);
+      needle += "\"";
     } else {
       where += " AND rowid IN (SELECT rowid FROM " + kind.search_table + " WHERE instr(lower(text), ?) > 0)";
       needle = query.search;
@@ -327,7 +332,10 @@ Page list(Conn& conn, const Kind& kind, std::int64_t org_id, const Query& query)
     q.executeStep();
     page.total = q.getColumn(0).getInt64();
   }
-  auto& q = conn.prepare("SELECT " + columns(kind) + " FROM " + kind.table + where + " ORDER BY " + query.order +
+  // Newest first is rowid order too: a search walks its hits backwards and stops at the page,
+  // where sorting them by created_unix would read every hit.
+  const std::string order = searching && query.order == Query{}.order ? "rowid DESC" : query.order;
+  auto& q = conn.prepare("SELECT " + columns(kind) + " FROM " + kind.table + where + " ORDER BY " + order +
                          " LIMIT ? OFFSET ?");
   int i = bind(q);
   q.bind(++i, query.limit);

@@ -32,6 +32,14 @@ Scheduler::Scheduler(net::io_context& ioc, db::Store& store, net::thread_pool& d
     : ioc_(ioc), store_(store), db_pool_(db_pool), clock_(clock), poll_seconds_(poll_seconds), timer_(ioc) {}
 
 void Scheduler::add_kind(const std::string& kind, KindOptions options, JobHandler handler) {
+  options.batch = 1;
+  add_batch_kind(kind, options, [handler = std::move(handler)](const std::vector<Job>& jobs, JobContext& ctx) {
+    return handler(jobs.front(), ctx);
+  });
+}
+
+void Scheduler::add_batch_kind(const std::string& kind, KindOptions options, BatchHandler handler) {
+  options.batch = std::max(1, options.batch);
   kinds_[kind] = Kind{options, std::move(handler)};
 }
 
@@ -81,13 +89,9 @@ net::awaitable<void> Scheduler::loop() {
   while (!stopped_) {
     woken_ = false;
     const double now = clock_.unix_seconds();
-    std::map<std::string, std::pair<int, double>> wanted;  // kind -> free slots, lease
-    for (auto& entry : kinds_) {
-      const auto* kind = &entry.second;
-      wanted[entry.first] = {kind->options.concurrency - static_cast<int>(std::count_if(running_.begin(), running_.end(),
-                                                             [kind](const auto& r) { return r.second.kind == kind; })),
-                             kind->options.lease_seconds};
-    }
+    std::map<std::string, std::pair<int, double>> wanted;  // kind -> jobs it can take, lease
+    for (auto& [name, kind] : kinds_)
+      wanted[name] = {(kind.options.concurrency - kind.active) * kind.options.batch, kind.options.lease_seconds};
     auto work = offload(db_pool_, [this, now, wanted] {
       return store_.write([&](db::Conn& c) {
         Pass p;
@@ -107,15 +111,20 @@ net::awaitable<void> Scheduler::loop() {
     }
     for (const auto& job : pass.expired) {
       log::write(log::Level::warn, {{"msg", "job overran its lease"}, {"job_id", job.id}, {"kind", job.kind}});
-      if (auto it = running_.find(job.id); it != running_.end()) it->second.cancelled->store(true);
+      // The run's slot is free from now on, whenever its handler returns.
+      if (auto it = running_.find(job.id); it != running_.end() && !it->second.cancelled->exchange(true)) --it->second.kind->active;
       running_.erase(job.id);
     }
     for (auto& [name, jobs] : pass.claimed) {
       Kind& kind = kinds_.at(name);
-      for (auto& job : jobs) {
+      for (std::size_t first = 0; first < jobs.size(); first += static_cast<std::size_t>(kind.options.batch)) {
+        const auto last = std::min(jobs.size(), first + static_cast<std::size_t>(kind.options.batch));
+        std::vector<Job> chunk(std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(first)),
+                               std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(last)));
         auto cancelled = std::make_shared<std::atomic<bool>>(false);
-        running_[job.id] = Running{&kind, cancelled};
-        net::co_spawn(ioc_, run_job(kind, std::move(job), cancelled),
+        for (const auto& job : chunk) running_[job.id] = Running{&kind, cancelled};
+        ++kind.active;
+        net::co_spawn(ioc_, run_jobs(kind, std::move(chunk), cancelled),
                       [](std::exception_ptr ep) { log_exception(ep, "job runner failed"); });
       }
     }
@@ -129,40 +138,53 @@ net::awaitable<void> Scheduler::loop() {
   }
 }
 
-net::awaitable<void> Scheduler::run_job(Kind& kind, Job job, std::shared_ptr<std::atomic<bool>> cancelled) {
+net::awaitable<void> Scheduler::run_jobs(Kind& kind, std::vector<Job> jobs, std::shared_ptr<std::atomic<bool>> cancelled) {
   JobContext ctx{cancelled};
   std::string error;
   bool permanent = false;
   try {
-    co_await kind.handler(job, ctx);
+    co_await kind.handler(jobs, ctx);
   } catch (const JobError& e) {
     error = e.what();
     permanent = e.permanent;
   } catch (const std::exception& e) {
     error = e.what();
   }
-  if (error.empty() && cancelled->load()) co_return;  // the watchdog already failed it
+  if (cancelled->load()) {
+    if (error.empty()) co_return;  // the watchdog already failed them
+  } else {
+    --kind.active;
+  }
   const double now = clock_.unix_seconds();
-  auto settle = offload(db_pool_, [this, job, error, permanent, now] {
-    return store_.write([&](db::Conn& c) -> std::string {
-      if (error.empty()) return complete(c, job, now) ? "succeeded" : "";
-      std::string state = permanent ? (fail_permanently(c, job, error, now) ? "failed" : "")
-                                    : retry_or_fail(c, job, error, now);
-      if (state == "failed") failed(c, job, error);
-      return state;
+  auto settle = offload(db_pool_, [this, &jobs, error, permanent, now] {
+    return store_.write([&](db::Conn& c) {
+      std::vector<std::string> states;
+      for (const auto& job : jobs) {
+        if (error.empty()) {
+          states.push_back(complete(c, job, now) ? "succeeded" : "");
+          continue;
+        }
+        std::string state = permanent ? (fail_permanently(c, job, error, now) ? "failed" : "")
+                                      : retry_or_fail(c, job, error, now);
+        if (state == "failed") failed(c, job, error);
+        states.push_back(std::move(state));
+      }
+      return states;
     });
   });
-  std::string state;
+  std::vector<std::string> states;
   try {
-    state = co_await std::move(settle);
+    states = co_await std::move(settle);
   } catch (const std::exception& e) {
-    // The row stays running; the watchdog fails it when its lease ends.
-    log::write(log::Level::error, {{"msg", "job result not recorded"}, {"job_id", job.id}, {"error", e.what()}});
+    // The rows stay running; the watchdog fails them when their lease ends.
+    log::write(log::Level::error, {{"msg", "job result not recorded"}, {"job_id", jobs.front().id}, {"error", e.what()}});
   }
-  if (!error.empty())
-    log::write(log::Level::warn, {{"msg", "job failed"}, {"job_id", job.id}, {"kind", job.kind},
-                                  {"attempt", job.attempts}, {"now", state}, {"error", error}});
-  running_.erase(job.id);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!error.empty())
+      log::write(log::Level::warn, {{"msg", "job failed"}, {"job_id", jobs[i].id}, {"kind", jobs[i].kind},
+                                    {"attempt", jobs[i].attempts}, {"now", i < states.size() ? states[i] : ""}, {"error", error}});
+    running_.erase(jobs[i].id);
+  }
   wake();
 }
 

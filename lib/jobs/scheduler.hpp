@@ -35,16 +35,20 @@ struct JobContext {
 };
 
 using JobHandler = std::function<boost::asio::awaitable<void>(const Job&, JobContext&)>;
+// A kind whose jobs are cheap and often due together (reminders): one handler call takes up to
+// `batch` due jobs, and their outcome is recorded in one transaction.
+using BatchHandler = std::function<boost::asio::awaitable<void>(const std::vector<Job>&, JobContext&)>;
 
 // Called in the same write transaction that marks a job failed for good (permanent error,
 // attempts spent, watchdog, restart), so that what the job worked on gets its final state too.
 using OnFailed = std::function<void(db::Conn&, const Job&, const std::string& reason)>;
 
 struct KindOptions {
-  int concurrency = 2;
+  int concurrency = 2;  // handler calls running at once
   double lease_seconds = 300;
   int max_attempts = 5;
   OnFailed on_failed;
+  int batch = 1;  // jobs per handler call (add_batch_kind)
 };
 
 class Scheduler {
@@ -54,6 +58,7 @@ class Scheduler {
 
   // Before start().
   void add_kind(const std::string& kind, KindOptions options, JobHandler handler);
+  void add_batch_kind(const std::string& kind, KindOptions options, BatchHandler handler);
   // Puts jobs left running by a dead process back to pending, then starts the loop.
   void start();
   void stop();
@@ -65,15 +70,16 @@ class Scheduler {
  private:
   struct Kind {
     KindOptions options;
-    JobHandler handler;
+    BatchHandler handler;
+    int active = 0;  // handler calls running
   };
   // Jobs whose handler runs now; a kind's free slots are its concurrency less its entries here.
   struct Running {
-    const Kind* kind;
-    std::shared_ptr<std::atomic<bool>> cancelled;
+    Kind* kind;
+    std::shared_ptr<std::atomic<bool>> cancelled;  // shared by the jobs of one handler call
   };
   boost::asio::awaitable<void> loop();
-  boost::asio::awaitable<void> run_job(Kind& kind, Job job, std::shared_ptr<std::atomic<bool>> cancelled);
+  boost::asio::awaitable<void> run_jobs(Kind& kind, std::vector<Job> jobs, std::shared_ptr<std::atomic<bool>> cancelled);
   void failed(db::Conn& conn, const Job& job, const std::string& reason) const;
 
   boost::asio::io_context& ioc_;
