@@ -102,6 +102,29 @@ TEST_F(WorkspaceApi, ATokenNeverHoldsAScopeItsCreatorLacks) {
   EXPECT_EQ(call("POST", "/api/v1/agents", R"({"name":"A"})", twin).status, 403);
 }
 
+// A token made with POST /tokens belongs to its user and acts in whichever of the user's teams
+// the request names.
+TEST_F(WorkspaceApi, TokensPickTheirTeamAmongTheUsersMemberships) {
+  server.app().store.write([](db::Conn& c) {
+    c.exec("INSERT INTO organizations(slug, name, plan, balance_micros, created_at) VALUES ('second', 'Second', 'pro', 0, 'x')");
+    c.exec("INSERT INTO memberships(org_id, user_id) SELECT o.id, m.user_id FROM organizations o, memberships m "
+           "WHERE o.slug = 'second' AND m.org_id = (SELECT id FROM organizations WHERE slug = 'default')");
+  });
+  const std::string token = str(created("/api/v1/tokens", {{"name", "two teams"}}).at("plainText"));
+  auto in = [&](const std::string& team) { return Headers{{"X-Team-Slug", team}}; };
+  EXPECT_EQ(call("POST", "/api/v1/contacts", R"({"name":"In default"})", token, in("default")).status, 201);
+  EXPECT_EQ(call("POST", "/api/v1/contacts", R"({"name":"In second"})", token, in("second")).status, 201);
+  auto names = [&](const std::string& team) {
+    return str(parse(call("GET", "/api/v1/contacts", "", token, in(team)).body).at("data").at(0).at("name"));
+  };
+  EXPECT_EQ(names("default"), "In default");
+  EXPECT_EQ(names("second"), "In second");
+  EXPECT_EQ(call("GET", "/api/v1/contacts?team=second", "", token).status, 200);
+  // No team named with two memberships, or a team that is not the user's: 403.
+  EXPECT_EQ(call("GET", "/api/v1/contacts", "", token).body, R"({"message":"This action is unauthorized."})");
+  EXPECT_EQ(call("GET", "/api/v1/contacts", "", token, in("acme")).status, 403);
+}
+
 TEST_F(WorkspaceApi, LaravelBodiesByteForByte) {
   auto several = call("POST", "/api/v1/contacts", R"({"email":"not-an-email","birthday":"1990-02-30","tags":"vip"})");
   EXPECT_EQ(several.status, 422);

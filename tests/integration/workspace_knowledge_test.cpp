@@ -2,6 +2,7 @@
 // builtin model in a room and in the other dialects, the remember and create_reminder tools,
 // rooms as sessions, reminders firing on an injected clock, and a reminder whose time passed
 // while the server was down firing once at start.
+#include "fake_openai.hpp"
 #include "harness.hpp"
 
 #include <gtest/gtest.h>
@@ -205,4 +206,50 @@ TEST(WorkspaceKnowledge, TheCreateReminderToolSchedulesOne) {
   ASSERT_TRUE(eventually([&] { return !data_of(ws.call("GET", "/api/v1/reminders/" + first)).at("dispatchedAt").is_null(); }));
   EXPECT_TRUE(data_of(ws.call("GET", "/api/v1/reminders/" + str(list.at("data").at(0).at("id")))).at("dispatchedAt").is_null());
   EXPECT_EQ(ws.call("DELETE", "/api/v1/reminders/" + first).status, 204);
+}
+
+// An OpenAI-compatible model is offered remember and create_reminder in its tool loop, and is
+// sent the agent's memories that match the question.
+TEST(WorkspaceKnowledge, AnUpstreamModelRunsTheWorkspaceToolsAndIsToldItsMemories) {
+  FakeOpenAI upstream([](const json::object& req, int call) {
+    FakeReply r;
+    const bool answering = req.at("messages").as_array().back().at("role") == "tool";
+    if (call == 1) r.body = openai_answer("", {{"remember", R"({"content":"The stand-up is at 9:15"})"}});
+    else if (call == 3 && !answering) r.body = openai_answer("", {{"create_reminder", R"({"text":"join the stand-up","scheduledAt":"in 5 minutes"})"}});
+    else r.body = openai_answer("Done.");
+    return r;
+  });
+  InProcessServer server([&](Config& c) {
+    ProviderSettings p;
+    p.base_url = upstream.base_url();
+    c.providers["up"] = p;
+  });
+  const std::string key = server.bootstrap_key();
+  auto made = http_call(server.port(), "POST", "/api/external/agents", {{"X-API-Key", key}, {"Content-Type", "application/json"}},
+                        R"({"name":"Relay","model":"up/gpt-4o","tools":["remember","create_reminder"]})");
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string agent = str(parse(made.body).at("agent_id"));
+  auto chat = [&](const std::string& text) {
+    return http_call(server.port(), "POST", "/api/external/v1/chat/completions", {{"X-API-Key", key}, {"Content-Type", "application/json"}},
+                     json::serialize(json::object{{"model", agent}, {"messages", json::array{{{"role", "user"}, {"content", text}}}}}));
+  };
+  ASSERT_EQ(chat("Please note when the stand-up is.").status, 200);
+  const auto first = upstream.requests(0).at(0);
+  std::vector<std::string> offered;
+  for (const auto& t : first.at("tools").as_array()) offered.push_back(str(t.at("function").at("name")));
+  EXPECT_EQ(offered, (std::vector<std::string>{"remember", "create_reminder"}));
+  EXPECT_EQ(str(upstream.requests(0).at(1).at("messages").as_array().back().at("content")),
+            R"({"message":"I will remember that: The stand-up is at 9:15."})");
+  const Client ws{server.port(), key};
+  const auto memories = parse(ws.call("GET", "/api/v1/agents/" + agent + "/memories").body);
+  ASSERT_EQ(memories.at("meta").at("total"), 1);
+  EXPECT_EQ(str(memories.at("data").at(0).at("content")), "The stand-up is at 9:15");
+
+  // The next question is sent with what the agent remembers, and a reminder is created.
+  ASSERT_EQ(chat("When is the stand-up? Remind me five minutes before.").status, 200);
+  const auto asked = upstream.requests(0).at(2).at("messages").as_array();
+  ASSERT_GE(asked.size(), 2u);
+  EXPECT_EQ(str(asked[asked.size() - 2].at("role")), "system");
+  EXPECT_EQ(str(asked[asked.size() - 2].at("content")), "What you remember:\nThe stand-up is at 9:15");
+  EXPECT_EQ(parse(ws.call("GET", "/api/v1/reminders").body).at("meta").at("total"), 1);
 }
