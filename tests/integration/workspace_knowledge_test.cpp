@@ -2,6 +2,7 @@
 // builtin model in a room and in the other dialects, the remember and create_reminder tools,
 // rooms as sessions, reminders firing on an injected clock, and a reminder whose time passed
 // while the server was down firing once at start.
+#include "agents/reminders.hpp"
 #include "fake_openai.hpp"
 #include "harness.hpp"
 
@@ -183,7 +184,16 @@ TEST(WorkspaceKnowledge, AReminderDueWhileTheServerWasDownFiresOnceAtStart) {
   InProcessServer second(config, &clock);
   const Client ws{second.port(), key};
   ASSERT_TRUE(eventually([&] { return !data_of(ws.call("GET", "/api/v1/reminders/" + id)).at("dispatchedAt").is_null(); }));
-  // Exactly once.
+  // Exactly once, also when its job runs again (a crash after the post, before the job was
+  // recorded as done).
+  second.app().store.write([&](db::Conn& c) {
+    auto& q = c.prepare("SELECT org_id FROM reminders WHERE id = ?");
+    q.bind(1, id);
+    q.executeStep();
+    const std::int64_t org = q.getColumn(0).getInt64();
+    q.reset();
+    agents::dispatch_reminder(c, org, id, clock.unix_seconds());
+  });
   const auto msgs = parse(ws.call("GET", "/api/v1/rooms/" + room + "/messages").body).at("data").as_array();
   ASSERT_EQ(msgs.size(), 1u);
   EXPECT_EQ(str(msgs[0].at("content")), "Renew the certificate");

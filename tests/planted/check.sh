@@ -62,4 +62,18 @@ plant lib/models/summary.cpp '  return sum * (l.user ? 1.0 : 0.5) * (l.question 
   'Summary.*:LongConversation.TheBuiltin*' 'the summary dropping its oldest lines instead of its least informative'
 plant lib/agents/chat_turn.cpp 'constexpr std::size_t kPreamble = 8;' 'constexpr std::size_t kPreamble = 0;' \
   'LongConversation.AClients*' "a client's system prompt summarized away with its first turn"
+plant lib/db/records.cpp '" FROM " + kind.table + " WHERE id = ? AND org_id = ?");
+  bind_all(q, id, org_id);
+  if (!q.executeStep()) return std::nullopt;
+  return read_record' '" FROM " + kind.table + " WHERE id = ? AND (org_id = ? OR 1)");
+  bind_all(q, id, org_id);
+  if (!q.executeStep()) return std::nullopt;
+  return read_record' 'WorkspaceApi.AnotherTeam*' "a Workspace object read without its team"
+plant lib/db/records.cpp '    throw invalid_fields(std::move(violations), "The " + first + " field is invalid.");' \
+  '    throw invalid_fields({violations.front()}, "The " + first + " field is invalid.");' 'WorkspaceApi.Laravel*' \
+  'a 422 naming only the first failing field'
+plant lib/access/gate.cpp '  if (!key || key->agent_id.has_value() != !agent_secret.empty())' '  if (!key)' \
+  'WorkspaceApi.AgentAuthKeys*' "an agent's auth key accepted as a Bearer key"
+plant lib/agents/reminders.cpp 'WHERE id = ? AND org_id = ? AND dispatched_at IS NULL");' 'WHERE id = ? AND org_id = ?");' \
+  'WorkspaceKnowledge.AReminderDue*' 'a reminder posted again when its job runs twice'
 exit $missed
