@@ -81,9 +81,10 @@ inline AppError invalid_field(std::string field, std::string rule, boost::json::
   return e;
 }
 
-// Several fields at once (the first also as `violation`); `message` names the first.
-inline AppError invalid_fields(std::vector<Violation> all, std::string message) {
-  AppError e(ErrorKind::unprocessable, "validation_failed", std::move(message));
+// Several fields at once (the first also as `violation`; the message names it).
+inline AppError invalid_fields(std::vector<Violation> all) {
+  AppError e(ErrorKind::unprocessable, "validation_failed",
+             "The " + (all.empty() ? std::string("request") : all.front().field) + " field is invalid.");
   if (!all.empty()) e.violation = all.front();
   e.violations = std::move(all);
   return e;

@@ -200,8 +200,7 @@ json::object check(const Kind& kind, const json::object& body, bool partial) {
     if (!checked.is_null()) values[f.name] = std::move(checked);
   }
   if (!violations.empty()) {
-    const std::string first = violations.front().field;
-    throw invalid_fields(std::move(violations), "The " + first + " field is invalid.");
+    throw invalid_fields(std::move(violations));
   }
   return values;
 }

@@ -53,6 +53,7 @@ std::optional<db::Record> update_contact(db::Conn& conn, std::int64_t org_id, co
   if (!before) return std::nullopt;
   append_tags(values, before->at("tags"), tags_append);
   auto after = db::update(conn, contact_kind(), org_id, id, values, now);
+  if (!after) return std::nullopt;
   json::object changed;
   for (const auto& kv : values)
     if (before->at(kv.key()) != after->at(kv.key())) changed[kv.key()] = after->at(kv.key());

@@ -39,7 +39,7 @@ std::vector<std::string> tags_append(const object& body) {
       if (t.is_string() && !t.as_string().empty() && t.as_string().size() <= 100) out.emplace_back(t.as_string());
       else bad.push_back({"tagsAppend." + std::to_string(i), "string", {}});
     }
-  if (!bad.empty()) throw invalid_fields(std::move(bad), "The tagsAppend field is invalid.");
+  if (!bad.empty()) throw invalid_fields(std::move(bad));
   return out;
 }
 
@@ -58,7 +58,7 @@ void check_item_links(db::Conn& c, std::int64_t org, const object& values) {
       if (std::find(have.begin(), have.end(), wanted[i]) == have.end())
         bad.push_back({"contactIds." + std::to_string(i), "exists", {}});
   }
-  if (!bad.empty()) throw invalid_fields(std::move(bad), "The " + bad.front().field + " field is invalid.");
+  if (!bad.empty()) throw invalid_fields(std::move(bad));
 }
 
 db::Query query_of(const Listing& l) {
@@ -121,7 +121,7 @@ net::awaitable<db::Record> WorkspaceService::set_contact_property(std::int64_t o
   else if (!key->is_string()) bad.push_back({"key", "string", {}});
   else if (key->as_string().size() > 100) bad.push_back({"key", "max", {{"of", "string"}, {"max", 100}}});
   if (!body.contains("value")) bad.push_back({"value", "present", {}});
-  if (!bad.empty()) throw invalid_fields(std::move(bad), "The " + bad.front().field + " field is invalid.");
+  if (!bad.empty()) throw invalid_fields(std::move(bad));
   auto work = db_.write([org, id, k = std::string(key->as_string()), v = body.at("value"), now = clock_.unix_seconds()](db::Conn& c) {
     return found(workspace::set_contact_property(c, org, id, k, v, now));
   });
@@ -264,10 +264,10 @@ net::awaitable<agents::Room> WorkspaceService::create_room(agents::SessionOwner 
     return {};
   };
   const std::string agent_ref = text("agentUuid"), name = text("name");
-  if (!bad.empty()) throw invalid_fields(std::move(bad), "The " + bad.front().field + " field is invalid.");
+  if (!bad.empty()) throw invalid_fields(std::move(bad));
   auto work = db_.write([owner, agent_ref, name, now = clock_.unix_seconds()](db::Conn& c) {
     auto agent = agents::find_agent(c, owner.org_id, agent_ref);
-    if (!agent) throw invalid_fields({{"agentUuid", "exists", {}}}, "The agentUuid field is invalid.");
+    if (!agent) throw invalid_fields({{"agentUuid", "exists", {}}});
     return agents::create_room(c, owner, *agent, name, now);
   });
   co_return co_await std::move(work);
@@ -291,10 +291,10 @@ net::awaitable<WorkspaceService::Reply> WorkspaceService::post_message(std::int6
                                                                        agents::Charge charge, int request_tokens) {
   const json::value* content = body.if_contains("content");
   if (!content || content->is_null() || (content->is_string() && content->as_string().find_first_not_of(" \t\r\n") == std::string::npos))
-    throw invalid_fields({{"content", "required", {}}}, "The content field is invalid.");
-  if (!content->is_string()) throw invalid_fields({{"content", "string", {}}}, "The content field is invalid.");
+    throw invalid_fields({{"content", "required", {}}});
+  if (!content->is_string()) throw invalid_fields({{"content", "string", {}}});
   if (content->as_string().size() > 100'000)
-    throw invalid_fields({{"content", "max", {{"of", "string"}, {"max", 100000}}}}, "The content field is invalid.");
+    throw invalid_fields({{"content", "max", {{"of", "string"}, {"max", 100000}}}});
   auto finding = db_.read([org, room_id](db::Conn& c) { return agents::find_room(c, org, room_id); });
   const auto room = co_await std::move(finding);
   if (!room) throw workspace_not_found();
@@ -345,7 +345,7 @@ net::awaitable<access::CreatedToken> WorkspaceService::create_token(const access
         else bad.push_back({"scopes." + std::to_string(i), "in", {}});
       }
   }
-  if (!bad.empty()) throw invalid_fields(std::move(bad), "The " + bad.front().field + " field is invalid.");
+  if (!bad.empty()) throw invalid_fields(std::move(bad));
   std::string listed;
   for (const auto& sc : scopes) listed += sc + " ";
   const auto ordered = access::parse_scopes(listed).value_or(std::vector<std::string>{});

@@ -69,8 +69,8 @@ plant lib/db/records.cpp '" FROM " + kind.table + " WHERE id = ? AND org_id = ?"
   bind_all(q, id, org_id);
   if (!q.executeStep()) return std::nullopt;
   return read_record' 'WorkspaceApi.AnotherTeam*' "a Workspace object read without its team"
-plant lib/db/records.cpp '    throw invalid_fields(std::move(violations), "The " + first + " field is invalid.");' \
-  '    throw invalid_fields({violations.front()}, "The " + first + " field is invalid.");' 'WorkspaceApi.Laravel*' \
+plant lib/db/records.cpp '    throw invalid_fields(std::move(violations));' \
+  '    throw invalid_fields({violations.front()});' 'WorkspaceApi.Laravel*' \
   'a 422 naming only the first failing field'
 plant lib/access/gate.cpp '  if (!key || key->agent_id.has_value() != !agent_secret.empty())' '  if (!key)' \
   'WorkspaceApi.AgentAuthKeys*' "an agent's auth key accepted as a Bearer key"

@@ -112,7 +112,7 @@ net::awaitable<http::Response> publish(const Services& s, RequestContext& ctx) {
 net::awaitable<http::Response> update_settings(const Services& s, RequestContext& ctx) {
   json::object body = body_of(ctx);
   if (body.size() == 1 && body.contains("settings")) {
-    if (!body.at("settings").is_object()) throw invalid_fields({{"settings", "array", {}}}, "The settings field is invalid.");
+    if (!body.at("settings").is_object()) throw invalid_fields({{"settings", "array", {}}});
     body = body.at("settings").as_object();
   }
   auto answering = updated(s, ctx, [body](const agents::Agent& current) {

@@ -17,7 +17,7 @@ std::int64_t org_of(const RequestContext& ctx) { return ctx.principal->org.org_i
 std::string one_of(const RequestContext& ctx, const char* name, const std::vector<std::string>& values) {
   const std::string v = ctx.query(name).value_or("");
   if (!v.empty() && std::find(values.begin(), values.end(), v) == values.end())
-    throw invalid_fields({{name, "in", {}}}, std::string("The selected ") + name + " is invalid.");
+    throw invalid_fields({{name, "in", {}}});
   return v;
 }
 
@@ -25,7 +25,7 @@ bool flag(const RequestContext& ctx, const char* name) {
   const std::string v = ctx.query(name).value_or("");
   if (v.empty() || v == "0" || v == "false") return false;
   if (v == "1" || v == "true") return true;
-  throw invalid_fields({{name, "boolean", {}}}, std::string("The ") + name + " field must be true or false.");
+  throw invalid_fields({{name, "boolean", {}}});
 }
 
 net::awaitable<http::Response> list_of(const RequestContext& ctx, net::awaitable<db::Page> listing, const ListRequest& r) {
