@@ -88,22 +88,12 @@ net::awaitable<db::Page> WorkspaceService::contacts(std::int64_t org, Listing li
   co_return co_await std::move(work);
 }
 
-net::awaitable<db::Record> WorkspaceService::contact(std::int64_t org, std::string id) {
-  auto work = get(contact_kind(), org, std::move(id));
-  co_return co_await std::move(work);
-}
-
 net::awaitable<db::Record> WorkspaceService::update_contact(std::int64_t org, std::string id, object body) {
   const object values = db::check(contact_kind(), body, true);
   auto work = db_.write([org, id, values, more = tags_append(body), now = clock_.unix_seconds()](db::Conn& c) {
     return found(workspace::update_contact(c, org, id, values, more, now));
   });
   co_return co_await std::move(work);
-}
-
-net::awaitable<void> WorkspaceService::remove_contact(std::int64_t org, std::string id) {
-  auto work = remove(contact_kind(), org, std::move(id));
-  co_await std::move(work);
 }
 
 net::awaitable<FoundOrCreated> WorkspaceService::find_or_create_contact(std::int64_t org, object body) {
@@ -186,11 +176,6 @@ net::awaitable<db::Page> WorkspaceService::items(std::int64_t org, Listing listi
   co_return co_await std::move(work);
 }
 
-net::awaitable<db::Record> WorkspaceService::item(std::int64_t org, std::string id) {
-  auto work = get(item_kind(), org, std::move(id));
-  co_return co_await std::move(work);
-}
-
 net::awaitable<db::Record> WorkspaceService::update_item(std::int64_t org, std::string id, object body) {
   const object values = db::check(item_kind(), body, true);
   auto work = db_.write([org, id, values, now = clock_.unix_seconds()](db::Conn& c) {
@@ -199,11 +184,6 @@ net::awaitable<db::Record> WorkspaceService::update_item(std::int64_t org, std::
     return found(db::update(c, item_kind(), org, id, values, now));
   });
   co_return co_await std::move(work);
-}
-
-net::awaitable<void> WorkspaceService::remove_item(std::int64_t org, std::string id) {
-  auto work = remove(item_kind(), org, std::move(id));
-  co_await std::move(work);
 }
 
 // Goals, memories, reminders

@@ -45,9 +45,7 @@ class WorkspaceService {
   // Contacts. `body` is the request's JSON object; tagsAppend is read from it.
   net::awaitable<db::Record> create_contact(std::int64_t org, object body);
   net::awaitable<db::Page> contacts(std::int64_t org, Listing listing);
-  net::awaitable<db::Record> contact(std::int64_t org, std::string id);
   net::awaitable<db::Record> update_contact(std::int64_t org, std::string id, object body);
-  net::awaitable<void> remove_contact(std::int64_t org, std::string id);
   net::awaitable<FoundOrCreated> find_or_create_contact(std::int64_t org, object body);
   net::awaitable<db::Record> set_contact_property(std::int64_t org, std::string id, object body);
   net::awaitable<db::Record> add_activity(std::int64_t org, std::string contact_id, object body);
@@ -58,11 +56,10 @@ class WorkspaceService {
   // Items: goalId and contactIds must be the team's own.
   net::awaitable<db::Record> create_item(std::int64_t org, object body);
   net::awaitable<db::Page> items(std::int64_t org, Listing listing, ItemFilter filter);
-  net::awaitable<db::Record> item(std::int64_t org, std::string id);
   net::awaitable<db::Record> update_item(std::int64_t org, std::string id, object body);
-  net::awaitable<void> remove_item(std::int64_t org, std::string id);
 
-  // Goals, memories and reminders belong to an agent (by id, uuid or slug).
+  // Any declared kind by id (contacts and items too); goals, memories and reminders belong to
+  // an agent (by id, uuid or slug).
   net::awaitable<db::Record> create_owned(const db::Kind& kind, std::int64_t org, std::string agent_ref, object body);
   net::awaitable<db::Page> owned(const db::Kind& kind, std::int64_t org, std::string agent_ref, Listing listing,
                                  MemoryFilter filter = {});

@@ -10,8 +10,6 @@ namespace {
 
 using db::FieldType;
 
-std::int64_t org_of(const RequestContext& ctx) { return ctx.principal->org.org_id; }
-
 // The fields a Workspace agent takes, checked as every Workspace object is.
 const db::Kind& agent_fields() {
   static const db::Kind kind{

@@ -1,11 +1,10 @@
 // Workspace API: contacts, their properties, activities and timeline (API.md 5).
 #include "api/workspace/dialect.hpp"
 #include "api/workspace/shape.hpp"
+#include "workspace/kinds.hpp"
 
 namespace agentd::api::workspace {
 namespace {
-
-std::int64_t org_of(const RequestContext& ctx) { return ctx.principal->org.org_id; }
 
 net::awaitable<http::Response> create(const Services& s, RequestContext& ctx) {
   auto creating = s.workspace.create_contact(org_of(ctx), body_of(ctx));
@@ -21,7 +20,7 @@ net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
 }
 
 net::awaitable<http::Response> get(const Services& s, RequestContext& ctx) {
-  auto finding = s.workspace.contact(org_of(ctx), ctx.param("id"));
+  auto finding = s.workspace.get(agentd::workspace::contact_kind(), org_of(ctx), ctx.param("id"));
   auto result = co_await std::move(finding);
   co_return data(200, std::move(result));
 }
@@ -33,7 +32,7 @@ net::awaitable<http::Response> update(const Services& s, RequestContext& ctx) {
 }
 
 net::awaitable<http::Response> remove(const Services& s, RequestContext& ctx) {
-  auto removing = s.workspace.remove_contact(org_of(ctx), ctx.param("id"));
+  auto removing = s.workspace.remove(agentd::workspace::contact_kind(), org_of(ctx), ctx.param("id"));
   co_await std::move(removing);
   co_return no_content();
 }

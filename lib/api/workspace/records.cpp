@@ -11,8 +11,6 @@ namespace {
 using agentd::workspace::ItemFilter;
 using agentd::workspace::MemoryFilter;
 
-std::int64_t org_of(const RequestContext& ctx) { return ctx.principal->org.org_id; }
-
 // A query parameter among `values` (422 "The selected status is invalid." otherwise).
 std::string one_of(const RequestContext& ctx, const char* name, const std::vector<std::string>& values) {
   const std::string v = ctx.query(name).value_or("");

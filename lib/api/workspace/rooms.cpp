@@ -8,8 +8,6 @@
 namespace agentd::api::workspace {
 namespace {
 
-std::int64_t org_of(const RequestContext& ctx) { return ctx.principal->org.org_id; }
-
 json::object room_json(const agents::Room& r) {
   return {{"id", r.id}, {"name", r.name}, {"agentUuid", r.agent_uuid}, {"createdAt", r.created_at}, {"updatedAt", r.updated_at}};
 }

@@ -1,5 +1,5 @@
-// What every Workspace adapter shares: the `{"data":...}` envelope, 204 for deletes, the request
-// body as an object, and a list request (page, per_page, filter[search]).
+// What every Workspace adapter shares: the request's team, the `{"data":...}` envelope, 204 for
+// deletes, the request body as an object, and a list request (page, per_page, filter[search]).
 #pragma once
 
 #include "api/common/dispatcher.hpp"
@@ -11,6 +11,9 @@
 namespace agentd::api::workspace {
 
 namespace json = boost::json;
+
+// The team the request acts in.
+inline std::int64_t org_of(const RequestContext& ctx) { return ctx.principal->org.org_id; }
 
 inline http::Response data(unsigned status, json::value value) {
   return http::json_response(status, json::object{{"data", std::move(value)}});
