@@ -1,9 +1,8 @@
 #include "agents/runtime.hpp"
 
-#include "agents/reminders.hpp"
+#include "agents/workspace_tools.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
-#include "knowledge/memories.hpp"
 #include "knowledge/search.hpp"
 #include "models/builtin.hpp"
 #include "models/providers.hpp"
@@ -35,8 +34,6 @@ struct Run {
   models::Usage usage;
   int llm_calls = 0;
 };
-
-constexpr int kRecallTopK = 5;
 
 models::ToolSpec server_tool(const std::string& name) {
   if (name == "rag_search")
@@ -125,73 +122,17 @@ net::awaitable<std::string> run_rag_search(Run& run, const Agent& agent, const s
   co_return cite_within(run, std::move(passages), space);
 }
 
-std::string string_arg(const std::string& arguments, std::string_view name) {
-  json::error_code ec;
-  const json::value args = json::parse(arguments, ec);
-  if (!ec && args.is_object())
-    if (const auto* v = args.as_object().if_contains(name); v && v->is_string()) return std::string(v->as_string());
-  return {};
-}
-
-std::string tool_message(std::string text) { return json::serialize(json::object{{"message", std::move(text)}}); }
-
-net::awaitable<std::string> run_remember(Run& run, const Agent& agent, const std::string& arguments) {
-  std::string content = string_arg(arguments, "content");
-  while (!content.empty() && (content.back() == '.' || content.back() == ' ')) content.pop_back();
-  if (content.size() < 3) co_return R"({"error":"content must be at least 3 characters"})";
-  auto storing = run.rt.db.write([org = run.inv.org_id, id = agent.id, content, now = run.rt.clock.unix_seconds()](db::Conn& c) {
-    return knowledge::remember(c, org, id, content, now);
-  });
-  co_await std::move(storing);
-  co_return tool_message("I will remember that: " + content + ".");
-}
-
-net::awaitable<std::string> run_create_reminder(Run& run, const Agent& agent, const std::string& arguments) {
-  const std::string text = string_arg(arguments, "text");
-  const double now = run.rt.clock.unix_seconds();
-  const auto at = reminder_time(string_arg(arguments, "scheduledAt"), now);
-  if (text.size() < 3 || !at) co_return R"({"error":"text (3+ characters) and scheduledAt (a time) are required"})";
-  const std::string when = iso8601_unix(*at);
-  auto storing = run.rt.db.write([org = run.inv.org_id, id = agent.id, text, when, now](db::Conn& c) {
-    return create_reminder(c, org, id, {{"text", text}, {"scheduledAt", when}}, now);
-  });
-  co_await std::move(storing);
-  co_return tool_message("I will remind you to " + text + " at " + when + ".");
-}
-
 net::awaitable<std::string> run_server_tool(Run& run, const Agent& agent, const models::ToolCall& call, int space) {
   if (call.name == "remember") {
-    auto running = run_remember(run, agent, call.arguments);
+    auto running = run_remember(run.rt.db, run.rt.clock, run.inv.org_id, agent.id, call.arguments);
     co_return co_await std::move(running);
   }
   if (call.name == "create_reminder") {
-    auto running = run_create_reminder(run, agent, call.arguments);
+    auto running = run_create_reminder(run.rt.db, run.rt.clock, run.inv.org_id, agent.id, call.arguments);
     co_return co_await std::move(running);
   }
   auto searching = run_rag_search(run, agent, call.arguments, space);
   co_return co_await std::move(searching);
-}
-
-// The agent's memories that match the newest user message, as a system note right before it
-// (so it stays with the newest turn), within a tenth of the window.
-net::awaitable<void> recall_memories(Run& run, const Agent& agent, std::vector<ChatMessage>& messages, int space) {
-  auto last = std::find_if(messages.rbegin(), messages.rend(), [](const ChatMessage& m) { return m.role == "user"; });
-  if (last == messages.rend()) co_return;
-  auto reading = run.rt.db.read([org = run.inv.org_id, id = agent.id, q = last->content](db::Conn& c) {
-    return knowledge::recall(c, org, id, q, kRecallTopK);
-  });
-  const auto recalled = co_await std::move(reading);
-  if (recalled.empty()) co_return;
-  std::string note = "What you remember:";
-  int used = models::count_tokens(note);
-  for (const auto& m : recalled) {
-    const int tokens = models::count_tokens(m.content) + 1;
-    if (used + tokens > space) break;
-    note += "\n" + m.content;
-    used += tokens;
-  }
-  if (note.find('\n') == std::string::npos) co_return;
-  messages.insert(last.base() - 1, ChatMessage{"system", std::move(note), {}, {}, {}});
 }
 
 net::awaitable<RunResult> run_any(Run& run, const Agent& agent, std::vector<ChatMessage> messages,
@@ -213,8 +154,13 @@ net::awaitable<RunResult> run_llm(Run& run, const Agent& agent, std::vector<Chat
   if (agent.max_output_tokens)
     req.sampling.max_tokens = std::min(req.sampling.max_tokens.value_or(*agent.max_output_tokens), *agent.max_output_tokens);
 
-  auto recalling = recall_memories(run, agent, req.messages, budget.window / 10);
-  co_await std::move(recalling);
+  // What the agent remembers of the newest question goes right before it, so that it stays
+  // with the newest turn, within a tenth of the window.
+  if (auto last = std::find_if(req.messages.rbegin(), req.messages.rend(), [](const ChatMessage& m) { return m.role == "user"; });
+      last != req.messages.rend()) {
+    auto recalling = memory_note(run.rt.db, run.inv.org_id, agent.id, last->content, budget.window / 10);
+    if (auto note = co_await std::move(recalling)) req.messages.insert(last.base() - 1, std::move(*note));
+  }
 
   RunResult result;
   const int max_calls = std::max(1, agent.max_llm_calls);
