@@ -51,7 +51,7 @@ bool close_reservation(db::Conn& conn, const Reservation& r) {
 }  // namespace
 
 Reservation reserve_credits(db::Conn& conn, std::int64_t org_id, const std::string& key_id, Micros amount,
-                            const std::string& reference) {
+                            const std::string& reference, bool durable) {
   const Balance b = load_balance(conn, org_id);
   const Micros available = b.balance - b.reserved;
   if (available < amount) {
@@ -63,14 +63,15 @@ Reservation reserve_credits(db::Conn& conn, std::int64_t org_id, const std::stri
   }
   Reservation r{uuid_v4(), org_id, key_id, amount};
   auto& ins = conn.prepare(
-      "INSERT INTO credit_reservations(id, org_id, key_id, amount_micros, reference, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO credit_reservations(id, org_id, key_id, amount_micros, reference, created_at, durable) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   ins.bind(1, r.id);
   ins.bind(2, org_id);
   ins.bind(3, key_id);
   ins.bind(4, amount);
   ins.bind(5, reference);
   ins.bind(6, now_iso8601());
+  ins.bind(7, durable ? 1 : 0);
   ins.exec();
   auto& upd = conn.prepare("UPDATE organizations SET reserved_micros = reserved_micros + ? WHERE id = ?");
   upd.bind(1, amount);
@@ -97,9 +98,20 @@ Micros settle_credits(db::Conn& conn, const Reservation& r, Micros actual, const
 void release_credits(db::Conn& conn, const Reservation& r) { close_reservation(conn, r); }
 
 int release_all_reservations(db::Conn& conn) {
-  const int n = conn.raw().exec("DELETE FROM credit_reservations");
-  conn.exec("UPDATE organizations SET reserved_micros = 0 WHERE reserved_micros != 0");
+  const int n = conn.raw().exec("DELETE FROM credit_reservations WHERE durable = 0");
+  conn.exec(
+      "UPDATE organizations SET reserved_micros = (SELECT COALESCE(SUM(amount_micros), 0) FROM credit_reservations r "
+      "WHERE r.org_id = organizations.id)");
   return n;
+}
+
+std::optional<Reservation> find_reservation(db::Conn& conn, const std::string& id) {
+  auto& q = conn.prepare("SELECT org_id, COALESCE(key_id, ''), amount_micros FROM credit_reservations WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  Reservation r{id, q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64()};
+  q.reset();
+  return r;
 }
 
 Micros grant_credits(db::Conn& conn, std::int64_t org_id, Micros amount, const std::string& description) {

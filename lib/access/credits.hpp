@@ -7,6 +7,7 @@
 #include "core/money.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,13 +24,15 @@ struct Reservation {
 
 // Throws AppError payment_required (extra: required, available) when the spendable balance
 // (balance - open reservations) is below amount.
+// A durable reservation survives a restart (a generation's hold until its job ends).
 Reservation reserve_credits(db::Conn& conn, std::int64_t org_id, const std::string& key_id, Micros amount,
-                            const std::string& reference);
+                            const std::string& reference, bool durable = false);
+std::optional<Reservation> find_reservation(db::Conn& conn, const std::string& id);
 // Charges min(actual, what the organization can still spend) and closes the reservation.
 // Returns the amount charged.
 Micros settle_credits(db::Conn& conn, const Reservation& r, Micros actual, const std::string& description);
 void release_credits(db::Conn& conn, const Reservation& r);
-// At start: no work survives a restart, so every open reservation is released.
+// At start: no request survives a restart, so every reservation but the durable ones is released.
 int release_all_reservations(db::Conn& conn);
 // Adds amount (> 0) with a ledger row; returns the new balance.
 Micros grant_credits(db::Conn& conn, std::int64_t org_id, Micros amount, const std::string& description);

@@ -45,7 +45,9 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       session_reads(db, sessions),
       knowledge(db, cpu_pool, config.data_dir, config.prices, clock, jobs),
       workspace(db, clock, chat),
-      services{config, clock, db, cpu_pool, metrics, agents, chat, session_reads, knowledge, workspace, providers},
+      storage(config.data_dir),
+      content(db, cpu_pool, storage, config.prices, clock, jobs),
+      services{config, clock, db, cpu_pool, metrics, agents, chat, session_reads, knowledge, workspace, content, storage, providers},
       dispatcher(gate, config.http.default_body_limit),
       server(io, config.http, dispatcher, metrics),
       checkpoint_timer_(io),
@@ -59,6 +61,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
   metrics.add_provider([this] { return jobs.metrics(); });
   knowledge::register_indexer(jobs, {db, cpu_pool, config.data_dir, clock});
   agents::register_reminders(jobs, db, clock);
+  content.register_jobs();
   register_dialects(dispatcher, services);
 }
 

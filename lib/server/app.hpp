@@ -10,6 +10,7 @@
 #include "agents/chat_turn.hpp"
 #include "agents/session_service.hpp"
 #include "agents/sessions.hpp"
+#include "content/content_service.hpp"
 #include "api/common/dispatcher.hpp"
 #include "api/common/services.hpp"
 #include "core/clock.hpp"
@@ -60,6 +61,8 @@ struct App {
   agents::SessionService session_reads;
   knowledge::KnowledgeService knowledge;
   workspace::WorkspaceService workspace;
+  content::Storage storage;
+  content::ContentService content;
   api::Services services;
   api::Dispatcher dispatcher;
   http::Server server;

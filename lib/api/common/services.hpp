@@ -4,6 +4,7 @@
 #include "agents/agent_service.hpp"
 #include "agents/chat_turn.hpp"
 #include "agents/session_service.hpp"
+#include "content/content_service.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "db/database.hpp"
@@ -26,6 +27,8 @@ struct Services {
   agents::SessionService& sessions;
   knowledge::KnowledgeService& knowledge;
   workspace::WorkspaceService& workspace;
+  content::ContentService& content;
+  const content::Storage& storage;
   const models::Providers& providers;
 };
 

@@ -34,7 +34,11 @@ const char* type_of(ErrorKind kind) {
   return "internal_error";
 }
 
+// Seed 003's errors are plain strings: {"detail": "Content not found: ID"}.
+bool plain_detail(const AppError& e) { return e.code.rfind("content_", 0) == 0 || e.code == "model_not_configured"; }
+
 json::object body_of(const AppError& e) {
+  if (plain_detail(e)) return {{"detail", e.message}};
   switch (e.kind) {
     case ErrorKind::missing_key:
       return {{"detail", "API key required. Include X-API-Key header with your request."}};
@@ -105,6 +109,7 @@ void install(Dispatcher& d, const Services& s) {
   add_agent_routes(d, dialect, s);
   add_chat_routes(d, dialect, s);
   add_session_routes(d, dialect, s);
+  add_content_routes(d, dialect, s);
 }
 
 }  // namespace agentd::api::external

@@ -18,6 +18,7 @@ void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
 void add_chat_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
 void add_session_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
 void add_server_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
+void add_content_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
 
 // The {"message","type","code",...} object, also sent as a stream's error event.
 boost::json::object error_object(const AppError& error);

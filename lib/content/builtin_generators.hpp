@@ -1,0 +1,27 @@
+// The builtin content generators (API.md 3.5): real files made offline from the prompt and the
+// input, the same bytes for the same prompt and input. Drawn with Cairo: image -> PNG (the
+// prompt's words over shapes and colours derived from it), other -> a one-page PDF. CPU work:
+// callers run them on the CPU pool.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+namespace agentd::content {
+
+struct Generated {
+  std::string bytes;
+  std::string mime;       // image/png
+  std::string extension;  // png
+};
+
+// Whether the builtin model makes this type (image, other for now).
+bool builtin_supports(const std::string& content_type);
+// The input the generator will use, defaults filled in; throws AppError bad_request naming the
+// field (input.width ...) when a value is out of its bounds.
+boost::json::object builtin_input(const std::string& content_type, const boost::json::object& input);
+// Throws std::runtime_error when generation fails.
+Generated generate_builtin(const std::string& content_type, const std::string& prompt, const boost::json::object& input);
+
+}  // namespace agentd::content

@@ -1,0 +1,181 @@
+#include "content/content_service.hpp"
+
+#include "access/credits.hpp"
+#include "content/builtin_generators.hpp"
+#include "core/ids.hpp"
+#include "core/offload.hpp"
+#include "db/store.hpp"
+#include "jobs/queue.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace agentd::content {
+namespace net = boost::asio;
+namespace json = boost::json;
+namespace {
+
+constexpr std::size_t kMaxPrompt = 4000;
+
+std::string join_quoted(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", '" : "'") + v[i] + "'";
+  return out + "]";
+}
+
+Micros price_of(const Prices& prices, const std::string& type) {
+  auto it = prices.content.find(type);
+  return it == prices.content.end() ? 0 : it->second;
+}
+
+void enqueue_generation(db::Conn& c, const ContentItem& item, double now) {
+  jobs::enqueue(c, {.kind = "content_generate", .org_id = item.org_id, .payload = {{"content_id", item.id}}, .max_attempts = 5}, now);
+}
+
+// generation/<type>/<id8>_<YYYYMMDD_HHMMSS>.<ext>, as the seed's storage_path.
+std::string storage_path_of(const ContentItem& item, const std::string& extension, double now) {
+  std::string stamp = iso8601_unix(now);  // 2026-01-01T10:00:00Z
+  stamp = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "_" + stamp.substr(11, 2) + stamp.substr(14, 2) +
+          stamp.substr(17, 2);
+  return "generation/" + item.content_type + "/" + item.id.substr(0, 8) + "_" + stamp + "." + extension;
+}
+
+}  // namespace
+
+AppError content_error(ErrorKind kind, std::string code, std::string message) {
+  return AppError(kind, std::move(code), std::move(message));
+}
+
+net::awaitable<ContentItem> ContentService::create(NewContent r) {
+  auto invalid = [](std::string message) { return content_error(ErrorKind::bad_request, "content_invalid_request", std::move(message)); };
+  if (r.prompt.find_first_not_of(" \t\r\n") == std::string::npos) throw invalid("prompt is required");
+  if (r.prompt.size() > kMaxPrompt) throw invalid("prompt is longer than " + std::to_string(kMaxPrompt) + " characters");
+  if (std::find(content_types().begin(), content_types().end(), r.content_type) == content_types().end())
+    throw invalid("Invalid content_type '" + r.content_type + "'. Must be one of: " + join_quoted(content_types()));
+  if (r.model.empty()) r.model = "builtin/" + r.content_type;
+  if (r.model.rfind("replicate/", 0) == 0)
+    throw content_error(ErrorKind::bad_request, "model_not_configured",
+                        "Model '" + r.model + "' needs the Replicate provider, which is not configured on this server");
+  if (r.model != "builtin/" + r.content_type)
+    throw invalid("Invalid model '" + r.model + "' for content_type '" + r.content_type + "': use builtin/" + r.content_type);
+  if (!builtin_supports(r.content_type))
+    throw content_error(ErrorKind::bad_request, "content_type_unavailable",
+                        "The builtin model does not generate " + r.content_type + " content yet");
+  ContentItem item;
+  item.id = uuid_v4();
+  item.org_id = r.org_id;
+  item.user_id = r.user_id;
+  item.content_type = r.content_type;
+  item.prompt = r.prompt;
+  item.model = r.model;
+  try {
+    item.input = builtin_input(r.content_type, r.input);
+  } catch (const AppError& e) {
+    throw invalid(e.message);  // in the content routes' words: {"detail": "input.width must be ..."}
+  }
+  const double now = clock_.unix_seconds();
+  item.created_unix = now;
+  item.created_at = iso8601_unix(now);
+  const Micros price = price_of(prices_, r.content_type);
+  auto work = db_.write([item, price, key = r.key_id, now](db::Conn& c) mutable {
+    item.reservation_id = access::reserve_credits(c, item.org_id, key, price, "content:" + item.id, true).id;
+    insert_item(c, item);
+    enqueue_generation(c, item, now);
+    return item;
+  });
+  ContentItem created = co_await std::move(work);
+  jobs_.wake();
+  co_return created;
+}
+
+net::awaitable<ItemPage> ContentService::list(std::int64_t org_id, std::string content_type, std::string status,
+                                              std::int64_t offset, std::int64_t limit) {
+  if (!content_type.empty() && std::find(content_types().begin(), content_types().end(), content_type) == content_types().end())
+    throw content_error(ErrorKind::bad_request, "content_invalid_filter",
+                        "Invalid content_type '" + content_type + "'. Must be one of: " + join_quoted(content_types()));
+  if (!status.empty() && std::find(content_statuses().begin(), content_statuses().end(), status) == content_statuses().end())
+    throw content_error(ErrorKind::bad_request, "content_invalid_filter",
+                        "Invalid status '" + status + "'. Must be one of: " + join_quoted(content_statuses()));
+  auto work = db_.read([=](db::Conn& c) { return list_items(c, org_id, content_type, status, offset, limit); });
+  co_return co_await std::move(work);
+}
+
+net::awaitable<ContentItem> ContentService::get(std::int64_t org_id, std::string id) {
+  auto work = db_.read([org_id, id](db::Conn& c) {
+    auto item = find_item(c, org_id, id);
+    if (!item) throw content_error(ErrorKind::not_found, "content_not_found", "Content not found: " + id);
+    return std::move(*item);
+  });
+  co_return co_await std::move(work);
+}
+
+net::awaitable<Retried> ContentService::retry(std::int64_t org_id, std::string key_id, std::string id) {
+  auto work = db_.write([this, org_id, key_id, id, now = clock_.unix_seconds()](db::Conn& c) {
+    auto item = find_item(c, org_id, id);
+    if (!item) throw content_error(ErrorKind::not_found, "content_not_found", "Content not found: " + id);
+    if (item->status != "failed")
+      throw content_error(ErrorKind::bad_request, "content_not_retryable",
+                          "Cannot retry content with status '" + item->status + "'. Only failed content can be retried.");
+    if (item->retry_count >= item->max_retries)
+      throw content_error(ErrorKind::bad_request, "content_retries_exhausted",
+                          "Maximum retry attempts (" + std::to_string(item->max_retries) + ") reached for this content.");
+    const auto hold = access::reserve_credits(c, org_id, key_id, price_of(prices_, item->content_type), "content:" + id, true);
+    requeue_item(c, id, hold.id);
+    enqueue_generation(c, *item, now);
+    return Retried{id, item->retry_count + 1, item->max_retries};
+  });
+  Retried r = co_await std::move(work);
+  jobs_.wake();
+  co_return r;
+}
+
+net::awaitable<void> ContentService::generate(const jobs::Job& job, jobs::JobContext& ctx) {
+  const std::string id(job.payload.at("content_id").as_string());
+  auto starting = db_.write([id, now = clock_.unix_seconds()](db::Conn& c) -> std::optional<ContentItem> {
+    if (!start_item(c, id, now)) return std::nullopt;
+    return find_item(c, id);
+  });
+  const std::optional<ContentItem> item = co_await std::move(starting);
+  if (!item) co_return;  // completed or failed already
+  // Drawn and written on the CPU pool, never on the io thread.
+  auto drawing = offload(cpu_pool_, [this, item = *item, now = clock_.unix_seconds()] {
+    Generated g;
+    try {
+      g = generate_builtin(item.content_type, item.prompt, item.input);
+    } catch (const std::exception& e) {
+      throw jobs::JobError(std::string("Generation failed: ") + e.what(), true);
+    }
+    const std::string path = storage_path_of(item, g.extension, now);
+    storage_.write(path, g.bytes);
+    return path;
+  });
+  const std::string path = co_await std::move(drawing);
+  if (ctx.cancelled->load()) co_return;
+  auto finishing = db_.write([item = *item, path, price = price_of(prices_, item->content_type), now = clock_.unix_seconds()](db::Conn& c) {
+    Micros charged = 0;
+    if (auto hold = access::find_reservation(c, item.reservation_id))
+      charged = access::settle_credits(c, *hold, price, "content generation (" + item.content_type + ")");
+    complete_item(c, item, path, charged, now);
+  });
+  co_await std::move(finishing);
+}
+
+void ContentService::register_jobs() {
+  jobs::KindOptions options;
+  options.concurrency = 2;
+  options.lease_seconds = 300;
+  options.max_attempts = 5;
+  // Failed for good (a broken generation, retries spent, the watchdog, repeated restarts): the
+  // item fails with the reason and its hold is released, in the transaction that fails the job.
+  options.on_failed = [this](db::Conn& c, const jobs::Job& job, const std::string& reason) {
+    const std::string id(job.payload.at("content_id").as_string());
+    if (auto item = find_item(c, id)) {
+      if (auto hold = access::find_reservation(c, item->reservation_id)) access::release_credits(c, *hold);
+      fail_item(c, id, reason, clock_.unix_seconds());
+    }
+  };
+  jobs_.add_kind("content_generate", options, [this](const jobs::Job& job, jobs::JobContext& ctx) { return generate(job, ctx); });
+}
+
+}  // namespace agentd::content

@@ -1,0 +1,64 @@
+// Generated content, whatever asks for it (API.md 3.5, seed 003): create (the price held, a
+// `content_generate` job queued), list, get, retry; and the job that generates: pending ->
+// processing -> completed (the file in signed storage, the hold charged) | failed (a reason,
+// the hold released). The job is the queue's: leases, the watchdog and restart recovery
+// apply, so a server killed mid-generation finishes the item after it starts again.
+#pragma once
+
+#include "content/content_items.hpp"
+#include "content/storage.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/errors.hpp"
+#include "db/database.hpp"
+#include "jobs/scheduler.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+namespace agentd::content {
+
+struct NewContent {
+  std::int64_t org_id = 0, user_id = 0;
+  std::string key_id;
+  std::string prompt, content_type = "image", model;  // model empty: builtin/<content_type>
+  boost::json::object input;
+};
+
+struct Retried {
+  std::string id;
+  int attempt = 0, max_retries = 0;
+};
+
+class ContentService {
+ public:
+  ContentService(db::Database& db, boost::asio::thread_pool& cpu_pool, const Storage& storage, const Prices& prices,
+                 const Clock& clock, jobs::Scheduler& jobs)
+      : db_(db), cpu_pool_(cpu_pool), storage_(storage), prices_(prices), clock_(clock), jobs_(jobs) {}
+
+  // 400 content_invalid_request naming what is wrong, 402 when the price cannot be held.
+  boost::asio::awaitable<ContentItem> create(NewContent request);
+  boost::asio::awaitable<ItemPage> list(std::int64_t org_id, std::string content_type, std::string status,
+                                        std::int64_t offset, std::int64_t limit);
+  // 404 content_not_found ("Content not found: ID"), also for another organization's id.
+  boost::asio::awaitable<ContentItem> get(std::int64_t org_id, std::string id);
+  // 400 content_not_retryable / content_retries_exhausted in the seed's words.
+  boost::asio::awaitable<Retried> retry(std::int64_t org_id, std::string key_id, std::string id);
+
+  // Registers the `content_generate` job kind.
+  void register_jobs();
+
+ private:
+  boost::asio::awaitable<void> generate(const jobs::Job& job, jobs::JobContext& ctx);
+
+  db::Database& db_;
+  boost::asio::thread_pool& cpu_pool_;
+  const Storage& storage_;
+  const Prices& prices_;
+  const Clock& clock_;
+  jobs::Scheduler& jobs_;
+};
+
+AppError content_error(ErrorKind kind, std::string code, std::string message);
+
+}  // namespace agentd::content

@@ -1,0 +1,118 @@
+// The builtin generators' output read back by real readers of each format (libpng, poppler),
+// their determinism and bounds; signed storage paths and HTTP byte ranges.
+#include "content/builtin_generators.hpp"
+#include "content/storage.hpp"
+#include "core/errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <png.h>
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-page.h>
+
+#include <filesystem>
+#include <set>
+
+using namespace agentd;
+namespace json = boost::json;
+
+namespace {
+
+struct Decoded {
+  unsigned width = 0, height = 0;
+  std::vector<unsigned char> rgba;
+};
+
+Decoded decode_png(const std::string& bytes) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size())) throw std::runtime_error(image.message);
+  image.format = PNG_FORMAT_RGBA;
+  Decoded d{image.width, image.height, std::vector<unsigned char>(PNG_IMAGE_SIZE(image))};
+  if (!png_image_finish_read(&image, nullptr, d.rgba.data(), 0, nullptr)) throw std::runtime_error(image.message);
+  return d;
+}
+
+content::Generated image(const std::string& prompt, json::object input) {
+  return content::generate_builtin("image", prompt, content::builtin_input("image", input));
+}
+
+}  // namespace
+
+TEST(BuiltinGenerators, AnImageIsAPngOfTheAskedSizeDrawnFromThePrompt) {
+  const auto g = image("A serene mountain landscape at sunset", {{"width", 320}, {"height", 200}});
+  EXPECT_EQ(g.mime, "image/png");
+  const Decoded d = decode_png(g.bytes);
+  EXPECT_EQ(d.width, 320u);
+  EXPECT_EQ(d.height, 200u);
+  std::set<std::uint32_t> colours;
+  for (std::size_t i = 0; i + 3 < d.rgba.size(); i += 4 * 97)
+    colours.insert(d.rgba[i] << 16 | d.rgba[i + 1] << 8 | d.rgba[i + 2]);
+  EXPECT_GT(colours.size(), 50u);  // shapes, gradient and text, not a blank page
+  // Same prompt and input, same bytes; another prompt, another picture.
+  EXPECT_EQ(image("A serene mountain landscape at sunset", {{"width", 320}, {"height", 200}}).bytes, g.bytes);
+  EXPECT_NE(image("A busy harbour at noon", {{"width", 320}, {"height", 200}}).bytes, g.bytes);
+  const Decoded standard = decode_png(image("x", {}).bytes);
+  EXPECT_EQ(standard.width, 512u);
+}
+
+TEST(BuiltinGenerators, ImageSidesHaveBoundsThatNameTheField) {
+  for (const auto& [field, value] : std::vector<std::pair<std::string, json::value>>{
+           {"width", 15}, {"width", 2049}, {"height", 0}, {"height", "big"}, {"width", 12.5}}) {
+    try {
+      content::builtin_input("image", {{field, value}});
+      ADD_FAILURE() << field << " " << json::serialize(value);
+    } catch (const AppError& e) {
+      EXPECT_EQ(e.message, "input." + field + " must be an integer between 16 and 2048");
+    }
+  }
+  EXPECT_NO_THROW(content::builtin_input("image", {{"width", 16}, {"height", 2048}}));
+}
+
+TEST(BuiltinGenerators, OtherIsAOnePagePdfThatPopplerReads) {
+  const auto g = content::generate_builtin("other", "Quarterly report on harbour traffic", {});
+  EXPECT_EQ(g.mime, "application/pdf");
+  std::vector<char> raw(g.bytes.begin(), g.bytes.end());
+  std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(raw.data(), static_cast<int>(raw.size())));
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->pages(), 1);
+  std::unique_ptr<poppler::page> page(doc->create_page(0));
+  const auto text = page->text().to_utf8();
+  EXPECT_NE(std::string(text.begin(), text.end()).find("harbour traffic"), std::string::npos);
+  EXPECT_EQ(content::generate_builtin("other", "Quarterly report on harbour traffic", {}).bytes, g.bytes);
+}
+
+TEST(Storage, SignaturesVerifyOnlyTheirPathAndSafePaths) {
+  const auto dir = std::filesystem::temp_directory_path() / ("agentd-storage-" + std::to_string(::getpid()));
+  {
+    const content::Storage storage(dir.string());
+    const std::string path = "generation/image/abc_20260101_100000.png";
+    const std::string sig = storage.signature(path);
+    EXPECT_EQ(sig.size(), 64u);
+    EXPECT_TRUE(storage.verify(path, sig));
+    EXPECT_FALSE(storage.verify(path, std::string(64, '0')));
+    EXPECT_FALSE(storage.verify("generation/image/other.png", sig));
+    for (const char* bad : {"../agentd.db", "generation/../../x", "/etc/passwd", "", "a//b", "a/./b", "a b"})
+      EXPECT_FALSE(storage.verify(bad, storage.signature(bad))) << bad;
+    // The secret is kept: a second Storage on the same directory signs alike.
+    EXPECT_EQ(content::Storage(dir.string()).signature(path), sig);
+    storage.write(path, "bytes");
+    EXPECT_EQ(std::filesystem::file_size(storage.file(path)), 5u);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Storage, ByteRangesAsPlayersSendThem) {
+  using content::parse_range;
+  EXPECT_FALSE(parse_range("", 100));
+  EXPECT_EQ(parse_range("bytes=0-9", 100)->last, 9u);
+  EXPECT_EQ(parse_range("bytes=90-", 100)->first, 90u);
+  EXPECT_EQ(parse_range("bytes=90-500", 100)->last, 99u);
+  EXPECT_EQ(parse_range("bytes=-10", 100)->first, 90u);
+  EXPECT_EQ(parse_range("bytes=-1000", 100)->first, 0u);
+  EXPECT_EQ(parse_range("bytes=5-9,20-30", 100)->first, 5u);
+  EXPECT_FALSE(parse_range("items=0-1", 100));
+  for (const char* bad : {"bytes=100-", "bytes=9-5", "bytes=x-1", "bytes=-0", "bytes=5"})
+    EXPECT_THROW(parse_range(bad, 100), std::out_of_range) << bad;
+}
