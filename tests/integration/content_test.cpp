@@ -1,0 +1,204 @@
+// Generated content (API.md 3.5, seed 003) over real HTTP: the seed's poll loop until
+// completed, every detail field, the seed's error bodies byte for byte, paging and filters,
+// the signed storage URL (bytes, ETag, Range, a tampered signature), credits held, charged and
+// released, isolation, and ten generations surviving a SIGKILL.
+#include "harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+using namespace agentd;
+using namespace agentd::testing;
+namespace json = boost::json;
+
+namespace {
+
+const std::vector<std::string> kScopes = {"content:read", "content:retry", "content:create", "credits:read"};
+
+json::object parse(const std::string& body) { return json::parse(body).as_object(); }
+std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
+struct Api {
+  unsigned short port;
+  std::string key;
+  HttpResult call(const std::string& method, const std::string& target, const std::string& body = "", Headers extra = {}) const {
+    extra.emplace_back("X-API-Key", key);
+    if (!body.empty()) extra.emplace_back("Content-Type", "application/json");
+    return http_call(port, method, target, extra, body);
+  }
+  std::string create(const json::object& body) const {
+    auto r = call("POST", "/api/external/content", json::serialize(body));
+    EXPECT_EQ(r.status, 202) << r.body;
+    EXPECT_EQ(str(parse(r.body).at("status")), "pending");
+    return r.status == 202 ? str(parse(r.body).at("id")) : std::string();
+  }
+  // The seed's wait_for_content: poll the detail until completed or failed (with a deadline).
+  json::object wait_for_content(const std::string& id) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto data = parse(call("GET", "/api/external/content/" + id).body);
+      if (data.at("status") == "completed" || data.at("status") == "failed") return data;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "content " << id << " did not finish";
+    return {};
+  }
+  std::string storage_target(const json::object& item) const {
+    const std::string url = str(item.at("storage_url"));
+    return url.substr(url.find("/storage/"));
+  }
+};
+
+}  // namespace
+
+TEST(Content, TheSeedsFlowFromCreateToStoredFile) {
+  InProcessServer server;
+  const Api api{server.port(), server.make_key("acme", "pro", "1", kScopes)};
+  const std::string id = api.create({{"prompt", "A serene mountain landscape at sunset"}, {"content_type", "image"},
+                                     {"input", {{"width", 256}, {"height", 128}}}});
+  const auto item = api.wait_for_content(id);
+  ASSERT_EQ(str(item.at("status")), "completed") << json::serialize(item);
+  for (const char* field : {"id", "organization_id", "user_id", "content_type", "status", "prompt", "replicate_version",
+                            "replicate_prediction_id", "replicate_input", "output_url", "storage_path", "storage_url",
+                            "error_message", "retry_count", "max_retries", "credit_cost", "processing_time_ms", "created_at",
+                            "started_at", "completed_at"})
+    EXPECT_TRUE(item.contains(field)) << field;
+  EXPECT_EQ(str(item.at("organization_id")), "acme");
+  EXPECT_EQ(item.at("credit_cost").as_double(), 0.05);
+  EXPECT_GE(item.at("processing_time_ms").as_int64(), 0);
+  EXPECT_EQ(str(item.at("storage_path")).rfind("generation/image/" + id.substr(0, 8) + "_", 0), 0u);
+  EXPECT_TRUE(item.at("error_message").is_null());
+  EXPECT_EQ(item.at("retry_count"), 0);
+  EXPECT_EQ(item.at("max_retries"), 3);
+
+  // The storage URL serves the file: type, length, ETag, ranges, a tampered signature.
+  const std::string target = api.storage_target(item);
+  auto file = http_call(server.port(), "GET", target);
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.header("Content-Type"), "image/png");
+  EXPECT_EQ(file.header("Content-Length"), std::to_string(file.body.size()));
+  EXPECT_EQ(file.body.substr(1, 3), "PNG");
+  const std::string etag = file.header("ETag");
+  EXPECT_FALSE(etag.empty());
+  EXPECT_EQ(http_call(server.port(), "GET", target, {{"If-None-Match", etag}}).status, 304);
+  auto part = http_call(server.port(), "GET", target, {{"Range", "bytes=10-19"}});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.header("Content-Range"), "bytes 10-19/" + std::to_string(file.body.size()));
+  EXPECT_EQ(part.body, file.body.substr(10, 10));
+  auto tail = http_call(server.port(), "GET", target, {{"Range", "bytes=-5"}});
+  EXPECT_EQ(tail.body, file.body.substr(file.body.size() - 5));
+  EXPECT_EQ(http_call(server.port(), "GET", target, {{"Range", "bytes=999999-"}}).status, 416);
+  std::string tampered = target;
+  tampered.back() = tampered.back() == '0' ? '1' : '0';
+  EXPECT_EQ(http_call(server.port(), "GET", tampered).status, 403);
+  EXPECT_EQ(http_call(server.port(), "GET", target.substr(0, target.find('?'))).status, 403);
+  EXPECT_EQ(http_call(server.port(), "GET", "/storage/generation/image/..%2F..%2Fagentd.db?sig=" + std::string(64, 'a')).status, 403);
+
+  // The credits: charged once, nothing held any more.
+  auto credits = parse(api.call("GET", "/api/external/credits").body);
+  EXPECT_EQ(str(credits.at("balance")), "0.950000");
+  EXPECT_EQ(str(credits.at("reserved")), "0.000000");
+  // A PDF for "other".
+  const auto pdf = api.wait_for_content(api.create({{"prompt", "A one-page summary"}, {"content_type", "other"}}));
+  EXPECT_EQ(http_call(server.port(), "GET", api.storage_target(pdf)).header("Content-Type"), "application/pdf");
+}
+
+TEST(Content, TheSeedsErrorBodiesByteForByte) {
+  InProcessServer server;
+  const Api api{server.port(), server.make_key("acme", "pro", "1", kScopes)};
+  EXPECT_EQ(api.call("GET", "/api/external/content?content_type=unknown").body,
+            R"({"detail":"Invalid content_type 'unknown'. Must be one of: ['image', 'video', 'audio', 'glb', 'other']"})");
+  EXPECT_EQ(api.call("GET", "/api/external/content?content_type=unknown").status, 400);
+  const std::string missing = "550e8400-e29b-41d4-a716-446655440000";
+  auto not_found = api.call("GET", "/api/external/content/" + missing);
+  EXPECT_EQ(not_found.status, 404);
+  EXPECT_EQ(not_found.body, R"({"detail":"Content not found: 550e8400-e29b-41d4-a716-446655440000"})");
+  const std::string id = api.create({{"prompt", "A red kite"}});
+  api.wait_for_content(id);
+  auto done = api.call("POST", "/api/external/content/" + id + "/retry");
+  EXPECT_EQ(done.status, 400);
+  EXPECT_EQ(done.body, R"({"detail":"Cannot retry content with status 'completed'. Only failed content can be retried."})");
+  // A failed item is retried with its parameters, up to three times.
+  auto fail = [&] {
+    server.app().store.write([&](db::Conn& c) {
+      c.exec("UPDATE content_items SET status = 'failed', error_message = 'Generation failed: test' WHERE id = '" + id + "'");
+    });
+  };
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    fail();
+    auto retried = api.call("POST", "/api/external/content/" + id + "/retry");
+    EXPECT_EQ(retried.body, "{\"success\":true,\"message\":\"Content generation retry queued (attempt " + std::to_string(attempt) +
+                                "/3)\",\"generation_id\":\"" + id + "\"}");
+    EXPECT_EQ(str(api.wait_for_content(id).at("status")), "completed");
+  }
+  fail();
+  auto exhausted = api.call("POST", "/api/external/content/" + id + "/retry");
+  EXPECT_EQ(exhausted.status, 400);
+  EXPECT_EQ(exhausted.body, R"({"detail":"Maximum retry attempts (3) reached for this content."})");
+  // Scopes: none of the content scopes is a default one.
+  const std::string plain = server.make_key("acme", "pro", "1", {"orchestrator:invoke", "sessions:read"});
+  auto denied = http_call(server.port(), "GET", "/api/external/content", {{"X-API-Key", plain}});
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(denied.body,
+            R"({"error":"insufficient_scopes","code":"scope_not_allowed","message":"API key does not have required permissions","required_scopes":["content:read"],"missing_scopes":["content:read"],"available_scopes":["orchestrator:invoke","sessions:read"]})");
+  // Bounds answer 400 naming the field; nothing is created or held.
+  auto big = api.call("POST", "/api/external/content", R"({"prompt":"x","input":{"width":4096}})");
+  EXPECT_EQ(big.status, 400);
+  EXPECT_EQ(big.body, R"({"detail":"input.width must be an integer between 16 and 2048"})");
+  EXPECT_EQ(api.call("POST", "/api/external/content", R"({"prompt":"  "})").body, R"({"detail":"prompt is required"})");
+  EXPECT_EQ(api.call("POST", "/api/external/content", R"({"prompt":"x","model":"replicate/stability-ai/sdxl"})").status, 400);
+  EXPECT_EQ(parse(api.call("GET", "/api/external/content").body).at("total"), 1);
+}
+
+TEST(Content, PagingFiltersCreditsAndIsolation) {
+  InProcessServer server;
+  const Api api{server.port(), server.make_key("acme", "pro", "0.12", kScopes)};
+  const std::string a = api.create({{"prompt", "one"}}), b = api.create({{"prompt", "two"}, {"content_type", "other"}});
+  // 0.12 credits cover two holds of 0.05, not a third: 402, nothing created.
+  auto poor = api.call("POST", "/api/external/content", R"({"prompt":"three"})");
+  EXPECT_EQ(poor.status, 402) << poor.body;
+  api.wait_for_content(a);
+  api.wait_for_content(b);
+  auto page = parse(api.call("GET", "/api/external/content?page=1&page_size=1").body);
+  EXPECT_EQ(page.at("total"), 2);
+  EXPECT_EQ(page.at("has_more"), true);
+  EXPECT_EQ(page.at("items").as_array().size(), 1u);
+  EXPECT_EQ(str(page.at("items").at(0).at("id")), b);  // newest first
+  EXPECT_EQ(parse(api.call("GET", "/api/external/content?page=2&page_size=1").body).at("has_more"), false);
+  EXPECT_EQ(parse(api.call("GET", "/api/external/content?content_type=other").body).at("total"), 1);
+  EXPECT_EQ(parse(api.call("GET", "/api/external/content?status=completed").body).at("total"), 2);
+  EXPECT_EQ(parse(api.call("GET", "/api/external/content?status=pending").body).at("total"), 0);
+  EXPECT_EQ(api.call("GET", "/api/external/content?page_size=101").status, 400);
+  EXPECT_EQ(str(parse(api.call("GET", "/api/external/credits").body).at("balance")), "0.020000");
+  // Another organization sees none of it, with the body of an unknown id.
+  const Api other{server.port(), server.make_key("other", "pro", "1", kScopes)};
+  EXPECT_EQ(other.call("GET", "/api/external/content/" + a).body, R"({"detail":"Content not found: )" + a + R"("})");
+  EXPECT_EQ(other.call("POST", "/api/external/content/" + a + "/retry").status, 404);
+  EXPECT_EQ(parse(other.call("GET", "/api/external/content").body).at("total"), 0);
+}
+
+TEST(Content, TenGenerationsQueuedBeforeASigkillAllCompleteAfterRestart) {
+  TempDir dir;
+  const std::string data = (dir.path / "data").string();
+  std::string key;
+  std::vector<std::string> ids;
+  {
+    ServerProcess server(data);
+    key = server.bootstrap_key();
+    const Api api{server.port(), key};
+    for (int i = 0; i < 10; ++i)
+      ids.push_back(api.create({{"prompt", "Picture number " + std::to_string(i)}, {"input", {{"width", 2048}, {"height", 2048}}}}));
+    server.kill_hard();
+  }
+  ServerProcess server(data);
+  const Api api{server.port(), key};
+  for (const auto& id : ids) EXPECT_EQ(str(api.wait_for_content(id).at("status")), "completed") << id;
+  const auto credits = parse(api.call("GET", "/api/external/credits").body);
+  EXPECT_EQ(str(credits.at("reserved")), "0.000000");
+  EXPECT_EQ(str(credits.at("balance")), "99.500000");  // ten images of 0.05, each charged once
+  EXPECT_EQ(parse(api.call("GET", "/api/external/content?status=processing").body).at("total"), 0);
+}
