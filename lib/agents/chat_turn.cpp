@@ -253,6 +253,7 @@ net::awaitable<Turn> ChatTurns::open(TurnRequest req) {
   co_await std::move(fitting);
   t.busy = std::make_shared<SessionActivity::Guard>(activity_, SessionActivity::key(req.owner, t.conv.session.public_id));
   t.inv.org_id = req.owner.org_id;
+  t.inv.user_id = req.owner.user_id;
   t.inv.client_tools = std::move(req.client_tools);
   t.inv.tool_choice = std::move(req.tool_choice);
   t.inv.sampling = std::move(req.sampling);

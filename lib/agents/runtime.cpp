@@ -42,14 +42,19 @@ models::ToolSpec server_tool(const std::string& name) {
   if (name == "remember")
     return {name, "Store a fact to remember in later conversations.",
             json::parse(R"({"type":"object","properties":{"content":{"type":"string","description":"the fact, as a sentence"}},"required":["content"]})")};
+  if (name == "generate_content")
+    return {name, "Generate an image, audio, video, 3D model (glb) or document (other) from a description; returns its id and URL.",
+            json::parse(R"({"type":"object","properties":{"prompt":{"type":"string","description":"what to generate"},"content_type":{"type":"string","enum":["image","audio","video","glb","other"]}},"required":["prompt"]})")};
   if (name == "create_reminder")
     return {name, "Schedule a reminder that the agent posts into its room at the given time.",
             json::parse(R"({"type":"object","properties":{"text":{"type":"string","description":"what to remind of"},"scheduledAt":{"type":"string","description":"ISO 8601 UTC time, or 'in 10 minutes', 'at 15:00'"}},"required":["text","scheduledAt"]})")};
   return {};
 }
 
-// The server tools this service runs (generate_content is offered once its service lands).
-bool runnable(const std::string& name) { return name == "rag_search" || name == "remember" || name == "create_reminder"; }
+// The server tools this service runs.
+bool runnable(const std::string& name) {
+  return name == "rag_search" || name == "remember" || name == "create_reminder" || name == "generate_content";
+}
 
 std::vector<models::ToolSpec> offered_tools(const Agent& agent, const std::vector<models::ToolSpec>& client_tools,
                                             bool server_tools) {
@@ -126,6 +131,13 @@ net::awaitable<std::string> run_server_tool(Run& run, const Agent& agent, const 
   if (call.name == "remember") {
     auto running = run_remember(run.rt.db, run.rt.clock, run.inv.org_id, agent.id, call.arguments);
     co_return co_await std::move(running);
+  }
+  if (call.name == "generate_content") {
+    ContentRequest request{run.inv.org_id, run.inv.user_id, string_argument(call.arguments, "prompt"),
+                           string_argument(call.arguments, "content_type")};
+    if (!run.rt.make_content) co_return R"({"error":"content generation is not available on this server"})";
+    auto making = run.rt.make_content(std::move(request));
+    co_return co_await std::move(making);
   }
   if (call.name == "create_reminder") {
     auto running = run_create_reminder(run.rt.db, run.rt.clock, run.inv.org_id, agent.id, call.arguments);

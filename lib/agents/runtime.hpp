@@ -15,6 +15,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
+
 namespace agentd::agents {
 
 struct Citation {
@@ -25,6 +27,7 @@ struct Citation {
 
 struct Invocation {
   std::int64_t org_id = 0;
+  std::int64_t user_id = 0;  // whose request (the owner of what a tool creates)
   std::vector<models::ChatMessage> messages;  // the session's history, then the new turns
   std::vector<models::ToolSpec> client_tools;
   boost::json::value tool_choice;
@@ -46,12 +49,21 @@ extern const char* const kOrchestratorId;
 
 // What running an agent needs: its datastores and memories, the model providers, the io
 // executor that parallel sub-agents run on, how context windows are shared, and the clock.
+// The generate_content tool's way to the content service, which sits above this layer: it
+// queues a generation and returns the tool's result for the model ({"message": ...}).
+struct ContentRequest {
+  std::int64_t org_id = 0, user_id = 0;
+  std::string prompt, content_type;
+};
+using ContentMaker = std::function<boost::asio::awaitable<std::string>(ContentRequest)>;
+
 struct Runtime {
   db::Database& db;
   models::Providers& providers;
   boost::asio::any_io_executor executor;
   const ContextSettings& context;
   const Clock& clock;  // reminders' times, memories' dates
+  ContentMaker make_content{};  // empty: generate_content is not offered
 };
 
 // The provider and window of an LLM agent's model. Throws 503 model_unavailable, naming the

@@ -12,7 +12,11 @@ namespace {
 
 constexpr int kRecallTopK = 5;
 
-std::string string_arg(const std::string& arguments, std::string_view name) {
+std::string tool_message(std::string text) { return json::serialize(json::object{{"message", std::move(text)}}); }
+
+}  // namespace
+
+std::string string_argument(const std::string& arguments, std::string_view name) {
   json::error_code ec;
   const json::value args = json::parse(arguments, ec);
   if (!ec && args.is_object())
@@ -20,13 +24,9 @@ std::string string_arg(const std::string& arguments, std::string_view name) {
   return {};
 }
 
-std::string tool_message(std::string text) { return json::serialize(json::object{{"message", std::move(text)}}); }
-
-}  // namespace
-
 boost::asio::awaitable<std::string> run_remember(db::Database& db, const Clock& clock, std::int64_t org_id,
                                                  std::string agent_id, std::string arguments) {
-  std::string content = string_arg(arguments, "content");
+  std::string content = string_argument(arguments, "content");
   while (!content.empty() && (content.back() == '.' || content.back() == ' ')) content.pop_back();
   if (content.size() < 3) co_return R"({"error":"content must be at least 3 characters"})";
   auto storing = db.write([org_id, agent_id, content, now = clock.unix_seconds()](db::Conn& c) {
@@ -38,9 +38,9 @@ boost::asio::awaitable<std::string> run_remember(db::Database& db, const Clock& 
 
 boost::asio::awaitable<std::string> run_create_reminder(db::Database& db, const Clock& clock, std::int64_t org_id,
                                                         std::string agent_id, std::string arguments) {
-  const std::string text = string_arg(arguments, "text");
+  const std::string text = string_argument(arguments, "text");
   const double now = clock.unix_seconds();
-  const auto at = reminder_time(string_arg(arguments, "scheduledAt"), now);
+  const auto at = reminder_time(string_argument(arguments, "scheduledAt"), now);
   if (text.size() < 3 || !at) co_return R"({"error":"text (3+ characters) and scheduledAt (a time) are required"})";
   const std::string when = iso8601_unix(*at);
   auto storing = db.write([org_id, agent_id, text, when, now](db::Conn& c) {

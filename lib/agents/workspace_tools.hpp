@@ -15,6 +15,9 @@
 
 namespace agentd::agents {
 
+// A string argument of a tool call's JSON arguments ("" when absent).
+std::string string_argument(const std::string& arguments, std::string_view name);
+
 boost::asio::awaitable<std::string> run_remember(db::Database& db, const Clock& clock, std::int64_t org_id,
                                                  std::string agent_id, std::string arguments);
 boost::asio::awaitable<std::string> run_create_reminder(db::Database& db, const Clock& clock, std::int64_t org_id,

@@ -33,12 +33,21 @@ void enqueue_generation(db::Conn& c, const ContentItem& item, double now) {
   jobs::enqueue(c, {.kind = "content_generate", .org_id = item.org_id, .payload = {{"content_id", item.id}}, .max_attempts = 5}, now);
 }
 
-// generation/<type>/<id8>_<YYYYMMDD_HHMMSS>.<ext>, as the seed's storage_path.
-std::string storage_path_of(const ContentItem& item, const std::string& extension, double now) {
-  std::string stamp = iso8601_unix(now);  // 2026-01-01T10:00:00Z
+const char* extension_of(const std::string& type) {
+  if (type == "image") return "png";
+  if (type == "audio") return "wav";
+  if (type == "video") return "mp4";
+  if (type == "glb") return "glb";
+  return "pdf";
+}
+
+// generation/<type>/<id8>_<YYYYMMDD_HHMMSS>.<ext> (as the seed's storage_path), from the
+// item's creation: known, and its URL signable, before the file exists.
+std::string storage_path_of(const ContentItem& item) {
+  std::string stamp = iso8601_unix(item.created_unix);  // 2026-01-01T10:00:00Z
   stamp = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "_" + stamp.substr(11, 2) + stamp.substr(14, 2) +
           stamp.substr(17, 2);
-  return "generation/" + item.content_type + "/" + item.id.substr(0, 8) + "_" + stamp + "." + extension;
+  return "generation/" + item.content_type + "/" + item.id.substr(0, 8) + "_" + stamp + "." + extension_of(item.content_type);
 }
 
 }  // namespace
@@ -139,14 +148,14 @@ net::awaitable<void> ContentService::generate(const jobs::Job& job, jobs::JobCon
   const std::optional<ContentItem> item = co_await std::move(starting);
   if (!item) co_return;  // completed or failed already
   // Drawn and written on the CPU pool, never on the io thread.
-  auto drawing = offload(cpu_pool_, [this, item = *item, now = clock_.unix_seconds()] {
+  auto drawing = offload(cpu_pool_, [this, item = *item] {
     Generated g;
     try {
       g = generate_builtin(item.content_type, item.prompt, item.input);
     } catch (const std::exception& e) {
       throw jobs::JobError(std::string("Generation failed: ") + e.what(), true);
     }
-    const std::string path = storage_path_of(item, g.extension, now);
+    const std::string path = storage_path_of(item);
     storage_.write(path, g.bytes);
     return path;
   });
@@ -159,6 +168,32 @@ net::awaitable<void> ContentService::generate(const jobs::Job& job, jobs::JobCon
     complete_item(c, item, path, charged, now);
   });
   co_await std::move(finishing);
+}
+
+net::awaitable<std::string> ContentService::tool_result(agents::ContentRequest r) {
+  NewContent n;
+  n.org_id = r.org_id;
+  n.user_id = r.user_id;
+  n.prompt = r.prompt;
+  if (!r.content_type.empty()) n.content_type = r.content_type;
+  std::optional<ContentItem> item;
+  std::string failure;
+  try {
+    auto creating = create(std::move(n));
+    item = co_await std::move(creating);
+  } catch (const AppError& e) {
+    failure = e.message;
+  }
+  if (!item) co_return json::serialize(json::object{{"message", "I could not generate that: " + failure}});
+  const std::string path = storage_path_of(*item);
+  const std::string url = "/storage/" + path + "?sig=" + storage_.signature(path);
+  const std::string article = item->content_type == "image" || item->content_type == "audio" || item->content_type == "other" ? "an " : "a ";
+  const std::string what = item->content_type == "glb" ? "3D model" : item->content_type == "other" ? "document" : item->content_type;
+  co_return json::serialize(json::object{
+      {"message", "I am generating " + (what == "audio" ? std::string("audio") : article + what) + " of \"" + item->prompt +
+                      "\": content " + item->id + ", at " + url + " when it is ready."},
+      {"content_id", item->id},
+      {"storage_url", url}});
 }
 
 void ContentService::register_jobs() {

@@ -5,6 +5,7 @@
 // apply, so a server killed mid-generation finishes the item after it starts again.
 #pragma once
 
+#include "agents/runtime.hpp"
 #include "content/content_items.hpp"
 #include "content/storage.hpp"
 #include "core/clock.hpp"
@@ -44,6 +45,10 @@ class ContentService {
   boost::asio::awaitable<ContentItem> get(std::int64_t org_id, std::string id);
   // 400 content_not_retryable / content_retries_exhausted in the seed's words.
   boost::asio::awaitable<Retried> retry(std::int64_t org_id, std::string key_id, std::string id);
+
+  // The generate_content tool: queues a generation and says, for the model, its id and the
+  // (relative) signed URL it will have; a refusal (402, a type not made yet) is said as such.
+  boost::asio::awaitable<std::string> tool_result(agents::ContentRequest request);
 
   // Registers the `content_generate` job kind.
   void register_jobs();

@@ -219,6 +219,17 @@ std::vector<ToolCall> requested_tools(const CompletionRequest& r) {
         call("remember", {{"content", original.substr(at + std::strlen(cue))}});
         return calls;
       }
+  if (offered(r, "generate_content"))
+    for (const auto& [cue, type] : std::vector<std::pair<std::string, std::string>>{
+             {"generate an image of ", "image"}, {"generate a picture of ", "image"}, {"create an image of ", "image"},
+             {"draw ", "image"}, {"generate audio of ", "audio"}, {"generate an audio of ", "audio"},
+             {"generate a sound of ", "audio"}, {"generate a video of ", "video"}, {"create a video of ", "video"},
+             {"generate a 3d model of ", "glb"}, {"create a 3d model of ", "glb"}, {"generate a pdf of ", "other"},
+             {"generate a document about ", "other"}})
+      if (auto at = said.find(cue); at != std::string::npos) {
+        call("generate_content", {{"prompt", original.substr(at + cue.size())}, {"content_type", type}});
+        return calls;
+      }
   if (offered(r, "create_reminder"))
     if (auto at = said.find("remind me "); at != std::string::npos) {
       std::size_t from = at + std::strlen("remind me ");

@@ -202,3 +202,38 @@ TEST(Content, TenGenerationsQueuedBeforeASigkillAllCompleteAfterRestart) {
   EXPECT_EQ(str(credits.at("balance")), "99.500000");  // ten images of 0.05, each charged once
   EXPECT_EQ(parse(api.call("GET", "/api/external/content?status=processing").body).at("total"), 0);
 }
+
+// An agent with the generate_content tool: the builtin model runs it for "generate an image of
+// ..." and answers with the item's id and URL; the item is the key's organization's and user's.
+TEST(Content, AChatThatAsksForAnImageCreatesAnItem) {
+  InProcessServer server;
+  const Api api{server.port(), server.bootstrap_key()};
+  auto made = api.call("POST", "/api/external/agents", R"({"name":"Artist","tools":["generate_content"]})");
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string agent = str(parse(made.body).at("agent_id"));
+  auto chat = api.call("POST", "/api/external/v1/chat/completions",
+                       json::serialize(json::object{{"model", agent}, {"messages", json::array{{{"role", "user"},
+                                                                                                 {"content", "Please generate an image of a red fox in the snow"}}}}}));
+  ASSERT_EQ(chat.status, 200) << chat.body;
+  const std::string answer = str(parse(chat.body).at("choices").at(0).at("message").at("content"));
+  const auto listed = parse(api.call("GET", "/api/external/content").body);
+  ASSERT_EQ(listed.at("total"), 1);
+  const std::string id = str(listed.at("items").at(0).at("id"));
+  EXPECT_EQ(answer.rfind("I am generating an image of \"a red fox in the snow\": content " + id + ", at /storage/generation/image/", 0), 0u)
+      << answer;
+  const auto item = api.wait_for_content(id);
+  EXPECT_EQ(str(item.at("status")), "completed");
+  EXPECT_EQ(str(item.at("prompt")), "a red fox in the snow");
+  EXPECT_EQ(str(item.at("organization_id")), "default");
+  // The URL in the answer is the item's own.
+  const std::string url = answer.substr(answer.find("/storage/"), answer.find(" when") - answer.find("/storage/"));
+  EXPECT_EQ(url, api.storage_target(item));
+  EXPECT_EQ(http_call(server.port(), "GET", url).header("Content-Type"), "image/png");
+  // A type the builtin model does not make yet is said plainly, and nothing is created.
+  auto audio = api.call("POST", "/api/external/v1/chat/completions",
+                        json::serialize(json::object{{"model", agent}, {"messages", json::array{{{"role", "user"},
+                                                                                                  {"content", "Generate audio of a calm voice"}}}}}));
+  EXPECT_EQ(str(parse(audio.body).at("choices").at(0).at("message").at("content")),
+            "I could not generate that: The builtin model does not generate audio content yet");
+  EXPECT_EQ(parse(api.call("GET", "/api/external/content").body).at("total"), 1);
+}
