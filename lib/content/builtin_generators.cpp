@@ -1,5 +1,6 @@
 #include "content/builtin_generators.hpp"
 
+#include "content/glb_generator.hpp"
 #include "core/errors.hpp"
 
 #include <boost/json.hpp>
@@ -157,7 +158,9 @@ Generated pdf(const std::string& prompt, const json::object& input) {
 
 }  // namespace
 
-bool builtin_supports(const std::string& content_type) { return content_type == "image" || content_type == "other"; }
+bool builtin_supports(const std::string& content_type) {
+  return content_type == "image" || content_type == "other" || content_type == "glb";
+}
 
 json::object builtin_input(const std::string& content_type, const json::object& input) {
   json::object out;
@@ -165,12 +168,19 @@ json::object builtin_input(const std::string& content_type, const json::object& 
     out["width"] = side(input, "width");
     out["height"] = side(input, "height");
   }
+  if (content_type == "glb") {
+    const json::value* v = input.if_contains("segments");
+    if (v && !v->is_null() && (!v->is_int64() || v->as_int64() < 8 || v->as_int64() > 128))
+      throw invalid_field("input.segments", "between", {{"min", 8}, {"max", 128}}, "input.segments must be an integer between 8 and 128");
+    out["segments"] = v && !v->is_null() ? v->as_int64() : 32;
+  }
   return out;
 }
 
 Generated generate_builtin(const std::string& content_type, const std::string& prompt, const json::object& input) {
   if (content_type == "image") return image(prompt, input);
   if (content_type == "other") return pdf(prompt, input);
+  if (content_type == "glb") return {make_glb(prompt, static_cast<int>(input.at("segments").as_int64())), "model/gltf-binary", "glb"};
   throw std::runtime_error("the builtin model does not make " + content_type + " content yet");
 }
 

@@ -1,5 +1,5 @@
-// The builtin generators' output read back by real readers of each format (libpng, poppler),
-// their determinism and bounds; signed storage paths and HTTP byte ranges.
+// The builtin generators' output read back by real readers of each format (libpng, poppler; the
+// Khronos glTF validator reads the GLB in tests/gltf), their determinism and bounds; signed storage paths and HTTP byte ranges.
 #include "content/builtin_generators.hpp"
 #include "content/storage.hpp"
 #include "core/errors.hpp"
@@ -11,6 +11,7 @@
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-page.h>
 
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -115,4 +116,27 @@ TEST(Storage, ByteRangesAsPlayersSendThem) {
   EXPECT_FALSE(parse_range("items=0-1", 100));
   for (const char* bad : {"bytes=100-", "bytes=9-5", "bytes=x-1", "bytes=-0", "bytes=5"})
     EXPECT_THROW(parse_range(bad, 100), std::out_of_range) << bad;
+}
+
+TEST(BuiltinGenerators, AGlbIsAGltf2BinaryOfTheAskedResolution) {
+  const auto g = content::generate_builtin("glb", "a twisted coral reef", content::builtin_input("glb", {}));
+  EXPECT_EQ(g.mime, "model/gltf-binary");
+  ASSERT_GT(g.bytes.size(), 28u);
+  std::uint32_t magic = 0, version = 0, length = 0, json_length = 0, json_type = 0;
+  std::memcpy(&magic, g.bytes.data(), 4);
+  std::memcpy(&version, g.bytes.data() + 4, 4);
+  std::memcpy(&length, g.bytes.data() + 8, 4);
+  std::memcpy(&json_length, g.bytes.data() + 12, 4);
+  std::memcpy(&json_type, g.bytes.data() + 16, 4);
+  EXPECT_EQ(magic, 0x46546C67u);
+  EXPECT_EQ(version, 2u);
+  EXPECT_EQ(length, g.bytes.size());
+  EXPECT_EQ(json_type, 0x4E4F534Au);
+  const auto gltf = json::parse(g.bytes.substr(20, json_length)).as_object();
+  EXPECT_EQ(gltf.at("asset").at("version"), "2.0");
+  EXPECT_EQ(gltf.at("accessors").at(0).at("count"), 33 * 65);  // 32 rings x 64 sectors, shared seams
+  EXPECT_EQ(content::generate_builtin("glb", "a twisted coral reef", content::builtin_input("glb", {})).bytes, g.bytes);
+  EXPECT_NE(content::generate_builtin("glb", "a smooth pebble", content::builtin_input("glb", {})).bytes, g.bytes);
+  EXPECT_THROW(content::builtin_input("glb", {{"segments", 7}}), AppError);
+  EXPECT_THROW(content::builtin_input("glb", {{"segments", 129}}), AppError);
 }
