@@ -8,7 +8,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsqlitecpp-dev libgtest-dev libssl-dev libjemalloc-dev
   libpoppler-cpp-dev libzip-dev libpugixml-dev
-  libcairo2-dev libpng-dev fonts-dejavu-core
+  libcairo2-dev libpng-dev fonts-dejavu-core espeak-ng
   wrk openssl
   clang-14 libclang-rt-14-dev llvm-14
 )

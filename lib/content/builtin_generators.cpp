@@ -1,6 +1,7 @@
 #include "content/builtin_generators.hpp"
 
 #include "content/glb_generator.hpp"
+#include "content/speech_generator.hpp"
 #include "core/errors.hpp"
 
 #include <boost/json.hpp>
@@ -9,6 +10,7 @@
 #include <cairo.h>
 
 #include <cmath>
+#include <tuple>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -159,7 +161,7 @@ Generated pdf(const std::string& prompt, const json::object& input) {
 }  // namespace
 
 bool builtin_supports(const std::string& content_type) {
-  return content_type == "image" || content_type == "other" || content_type == "glb";
+  return content_type == "image" || content_type == "other" || content_type == "glb" || content_type == "audio";
 }
 
 json::object builtin_input(const std::string& content_type, const json::object& input) {
@@ -167,6 +169,21 @@ json::object builtin_input(const std::string& content_type, const json::object& 
   if (content_type == "image") {
     out["width"] = side(input, "width");
     out["height"] = side(input, "height");
+  }
+  if (content_type == "audio") {
+    const json::value* voice = input.if_contains("voice");
+    if (voice && !voice->is_null() &&
+        (!voice->is_string() || voice->as_string().empty() || voice->as_string().size() > 20 ||
+         voice->as_string().find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos))
+      throw invalid_field("input.voice", "format", {}, "input.voice must be an eSpeak NG voice name such as en, en-us, de");
+    out["voice"] = voice && voice->is_string() ? json::value(voice->as_string()) : json::value("en");
+    for (const auto& [name, lo, hi, fallback] : {std::tuple{"rate", 80, 450, 175}, std::tuple{"pitch", 0, 99, 50}}) {
+      const json::value* v = input.if_contains(name);
+      if (v && !v->is_null() && (!v->is_int64() || v->as_int64() < lo || v->as_int64() > hi))
+        throw invalid_field(std::string("input.") + name, "between", {{"min", lo}, {"max", hi}},
+                            std::string("input.") + name + " must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi));
+      out[name] = v && !v->is_null() ? v->as_int64() : fallback;
+    }
   }
   if (content_type == "glb") {
     const json::value* v = input.if_contains("segments");
@@ -180,6 +197,12 @@ json::object builtin_input(const std::string& content_type, const json::object& 
 Generated generate_builtin(const std::string& content_type, const std::string& prompt, const json::object& input) {
   if (content_type == "image") return image(prompt, input);
   if (content_type == "other") return pdf(prompt, input);
+  if (content_type == "audio") {
+    // A spoken prompt of at most 1,000 characters: about a minute and a half.
+    const Voice voice{std::string(input.at("voice").as_string()), static_cast<int>(input.at("rate").as_int64()),
+                      static_cast<int>(input.at("pitch").as_int64())};
+    return {speak_wav(prompt.substr(0, 1000), voice), "audio/wav", "wav"};
+  }
   if (content_type == "glb") return {make_glb(prompt, static_cast<int>(input.at("segments").as_int64())), "model/gltf-binary", "glb"};
   throw std::runtime_error("the builtin model does not make " + content_type + " content yet");
 }

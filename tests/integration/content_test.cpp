@@ -232,8 +232,8 @@ TEST(Content, AChatThatAsksForAnImageCreatesAnItem) {
   // A type the builtin model does not make yet is said plainly, and nothing is created.
   auto audio = api.call("POST", "/api/external/v1/chat/completions",
                         json::serialize(json::object{{"model", agent}, {"messages", json::array{{{"role", "user"},
-                                                                                                  {"content", "Generate audio of a calm voice"}}}}}));
+                                                                                                  {"content", "Generate a video of a calm sea"}}}}}));
   EXPECT_EQ(str(parse(audio.body).at("choices").at(0).at("message").at("content")),
-            "I could not generate that: The builtin model does not generate audio content yet");
+            "I could not generate that: The builtin model does not generate video content yet");
   EXPECT_EQ(parse(api.call("GET", "/api/external/content").body).at("total"), 1);
 }

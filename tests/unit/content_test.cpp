@@ -140,3 +140,39 @@ TEST(BuiltinGenerators, AGlbIsAGltf2BinaryOfTheAskedResolution) {
   EXPECT_THROW(content::builtin_input("glb", {{"segments", 7}}), AppError);
   EXPECT_THROW(content::builtin_input("glb", {{"segments", 129}}), AppError);
 }
+
+TEST(BuiltinGenerators, AudioIsTheSpokenPromptAsAWav) {
+  auto speak = [](const std::string& text, json::object input = {}) {
+    return content::generate_builtin("audio", text, content::builtin_input("audio", input));
+  };
+  const auto g = speak("The quick brown fox jumps over the lazy dog");
+  EXPECT_EQ(g.mime, "audio/wav");
+  ASSERT_GT(g.bytes.size(), 44u);
+  EXPECT_EQ(g.bytes.substr(0, 4), "RIFF");
+  EXPECT_EQ(g.bytes.substr(8, 8), "WAVEfmt ");
+  auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    std::memcpy(&v, g.bytes.data() + at, 4);
+    return v;
+  };
+  auto u16 = [&](std::size_t at) {
+    std::uint16_t v = 0;
+    std::memcpy(&v, g.bytes.data() + at, 2);
+    return v;
+  };
+  EXPECT_EQ(u16(20), 1);   // PCM
+  EXPECT_EQ(u16(22), 1);   // mono
+  EXPECT_EQ(u16(34), 16);  // bits
+  const std::uint32_t rate = u32(24), data = u32(40);
+  EXPECT_EQ(g.bytes.substr(36, 4), "data");
+  EXPECT_EQ(data, g.bytes.size() - 44);
+  EXPECT_EQ(u32(4), g.bytes.size() - 8);
+  const double seconds = data / 2.0 / rate;
+  EXPECT_GT(seconds, 1.5);  // nine words at 175 words a minute
+  EXPECT_LT(seconds, 6.0);
+  EXPECT_EQ(speak("The quick brown fox jumps over the lazy dog").bytes, g.bytes);
+  EXPECT_GT(speak("The quick brown fox jumps over the lazy dog", {{"rate", 90}}).bytes.size(), g.bytes.size());
+  EXPECT_THROW(content::builtin_input("audio", {{"rate", 79}}), AppError);
+  EXPECT_THROW(content::builtin_input("audio", {{"pitch", 100}}), AppError);
+  EXPECT_THROW(content::builtin_input("audio", {{"voice", "../x"}}), AppError);
+}
