@@ -9,6 +9,7 @@ PACKAGES=(
   libsqlite3-dev libsqlitecpp-dev libgtest-dev libssl-dev libjemalloc-dev
   libpoppler-cpp-dev libzip-dev libpugixml-dev
   libcairo2-dev libpng-dev fonts-dejavu-core espeak-ng
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   wrk openssl
   clang-14 libclang-rt-14-dev llvm-14
 )

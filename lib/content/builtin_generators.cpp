@@ -1,7 +1,9 @@
 #include "content/builtin_generators.hpp"
 
+#include "content/drawing.hpp"
 #include "content/glb_generator.hpp"
 #include "content/speech_generator.hpp"
+#include "content/video_generator.hpp"
 #include "core/errors.hpp"
 
 #include <boost/json.hpp>
@@ -22,25 +24,6 @@ namespace {
 
 constexpr int kMinSide = 16, kMaxSide = 2048, kDefaultSide = 512;
 
-// A deterministic stream of numbers from the prompt and input (FNV-1a seed, xorshift64*).
-class Dice {
- public:
-  explicit Dice(std::string_view text) {
-    for (unsigned char c : text) state_ = (state_ ^ c) * 1099511628211ull;
-    if (state_ == 0) state_ = 1;
-  }
-  std::uint64_t next() {
-    state_ ^= state_ >> 12;
-    state_ ^= state_ << 25;
-    state_ ^= state_ >> 27;
-    return state_ * 2685821657736338717ull;
-  }
-  double unit() { return static_cast<double>(next() >> 11) / 9007199254740992.0; }
-
- private:
-  std::uint64_t state_ = 1469598103934665603ull;
-};
-
 std::int64_t side(const json::object& input, const char* name) {
   const json::value* v = input.if_contains(name);
   if (!v || v->is_null()) return kDefaultSide;
@@ -51,71 +34,9 @@ std::int64_t side(const json::object& input, const char* name) {
   return v->as_int64();
 }
 
-using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
-using Context = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
-
 cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
   static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
   return CAIRO_STATUS_SUCCESS;
-}
-
-std::vector<std::string> words_of(const std::string& prompt) {
-  std::vector<std::string> words;
-  std::istringstream in(prompt);
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
-
-// The prompt's words wrapped into lines that fit `width`, drawn from `top`.
-void draw_words(cairo_t* cr, const std::string& prompt, double left, double top, double width, double size) {
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-  cairo_set_font_size(cr, size);
-  std::string line;
-  double y = top;
-  auto flush = [&] {
-    if (line.empty()) return;
-    cairo_move_to(cr, left, y);
-    cairo_show_text(cr, line.c_str());
-    y += size * 1.3;
-    line.clear();
-  };
-  for (const auto& w : words_of(prompt)) {
-    const std::string candidate = line.empty() ? w : line + " " + w;
-    cairo_text_extents_t ext;
-    cairo_text_extents(cr, candidate.c_str(), &ext);
-    if (ext.x_advance > width && !line.empty()) {
-      flush();
-      line = w;
-    } else {
-      line = candidate;
-    }
-  }
-  flush();
-}
-
-// Shapes and colours from the dice, then the words on a translucent band.
-void paint(cairo_t* cr, Dice& dice, const std::string& prompt, double w, double h) {
-  const double hue = dice.unit();
-  cairo_pattern_t* sky = cairo_pattern_create_linear(0, 0, w, h);
-  cairo_pattern_add_color_stop_rgb(sky, 0, 0.3 + 0.7 * hue, 0.2 + 0.5 * dice.unit(), 0.4 + 0.6 * (1 - hue));
-  cairo_pattern_add_color_stop_rgb(sky, 1, 0.1 * dice.unit(), 0.2 + 0.3 * dice.unit(), 0.3 + 0.5 * dice.unit());
-  cairo_set_source(cr, sky);
-  cairo_paint(cr);
-  cairo_pattern_destroy(sky);
-  const int shapes = 6 + static_cast<int>(dice.next() % 10);
-  for (int i = 0; i < shapes; ++i) {
-    cairo_set_source_rgba(cr, dice.unit(), dice.unit(), dice.unit(), 0.35 + 0.4 * dice.unit());
-    const double x = dice.unit() * w, y = dice.unit() * h, r = (0.05 + 0.2 * dice.unit()) * std::min(w, h);
-    if (dice.next() % 2) cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-    else cairo_rectangle(cr, x - r, y - r, 2 * r, 1.4 * r);
-    cairo_fill(cr);
-  }
-  const double size = std::max(8.0, std::min(w, h) / 14);
-  cairo_set_source_rgba(cr, 0, 0, 0, 0.45);
-  cairo_rectangle(cr, 0, h * 0.62, w, h * 0.38);
-  cairo_fill(cr);
-  cairo_set_source_rgb(cr, 1, 1, 1);
-  draw_words(cr, prompt, w * 0.05, h * 0.62 + size * 1.4, w * 0.9, size);
 }
 
 Generated image(const std::string& prompt, const json::object& input) {
@@ -161,7 +82,8 @@ Generated pdf(const std::string& prompt, const json::object& input) {
 }  // namespace
 
 bool builtin_supports(const std::string& content_type) {
-  return content_type == "image" || content_type == "other" || content_type == "glb" || content_type == "audio";
+  return content_type == "image" || content_type == "other" || content_type == "glb" || content_type == "audio" ||
+         content_type == "video";
 }
 
 json::object builtin_input(const std::string& content_type, const json::object& input) {
@@ -185,6 +107,23 @@ json::object builtin_input(const std::string& content_type, const json::object& 
       out[name] = v && !v->is_null() ? v->as_int64() : fallback;
     }
   }
+  if (content_type == "video") {
+    auto bounded = [&](const char* name, int lo, int hi, int fallback, bool even) {
+      const json::value* v = input.if_contains(name);
+      if (!v || v->is_null()) return fallback;
+      if (!v->is_int64() || v->as_int64() < lo || v->as_int64() > hi || (even && v->as_int64() % 2 != 0))
+        throw invalid_field(std::string("input.") + name, "between", {{"min", lo}, {"max", hi}},
+                            std::string("input.") + name + " must be " + (even ? "an even" : "an") + " integer between " +
+                                std::to_string(lo) + " and " + std::to_string(hi));
+      return static_cast<int>(v->as_int64());
+    };
+    out["width"] = bounded("width", 16, 1280, 320, true);
+    out["height"] = bounded("height", 16, 720, 240, true);
+    out["duration"] = bounded("duration", 1, 30, 3, false);
+    out["fps"] = bounded("fps", 1, 60, 24, false);
+    if (out["duration"].as_int64() * out["fps"].as_int64() > 900)
+      throw invalid_field("input.duration", "max", {{"max", 900}}, "input.duration times input.fps must be at most 900 frames");
+  }
   if (content_type == "glb") {
     const json::value* v = input.if_contains("segments");
     if (v && !v->is_null() && (!v->is_int64() || v->as_int64() < 8 || v->as_int64() > 128))
@@ -202,6 +141,11 @@ Generated generate_builtin(const std::string& content_type, const std::string& p
     const Voice voice{std::string(input.at("voice").as_string()), static_cast<int>(input.at("rate").as_int64()),
                       static_cast<int>(input.at("pitch").as_int64())};
     return {speak_wav(prompt.substr(0, 1000), voice), "audio/wav", "wav"};
+  }
+  if (content_type == "video") {
+    const VideoSpec spec{static_cast<int>(input.at("width").as_int64()), static_cast<int>(input.at("height").as_int64()),
+                         static_cast<int>(input.at("duration").as_int64()), static_cast<int>(input.at("fps").as_int64())};
+    return {make_mp4(prompt, spec), "video/mp4", "mp4"};
   }
   if (content_type == "glb") return {make_glb(prompt, static_cast<int>(input.at("segments").as_int64())), "model/gltf-binary", "glb"};
   throw std::runtime_error("the builtin model does not make " + content_type + " content yet");

@@ -2,8 +2,8 @@
 // input, the same bytes for the same prompt and input. Drawn with Cairo: image -> PNG (the
 // prompt's words over shapes and colours derived from it), other -> a one-page PDF; glb -> a
 // glTF 2.0 binary of a mesh shaped by the prompt (glb_generator.hpp); audio -> the prompt
-// spoken by eSpeak NG as a WAV (speech_generator.hpp). CPU work: callers run them on the CPU
-// pool.
+// spoken by eSpeak NG as a WAV (speech_generator.hpp); video -> an H.264 MP4 of frames drawn
+// with Cairo (video_generator.hpp). CPU work: callers run them on the CPU pool.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -18,7 +18,7 @@ struct Generated {
   std::string extension;  // png
 };
 
-// Whether the builtin model makes this type (image, other, glb, audio; not yet video).
+// Whether the builtin model makes this type (all five types).
 bool builtin_supports(const std::string& content_type);
 // The input the generator will use, defaults filled in; throws AppError bad_request naming the
 // field (input.width ...) when a value is out of its bounds.

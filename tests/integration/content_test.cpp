@@ -229,11 +229,13 @@ TEST(Content, AChatThatAsksForAnImageCreatesAnItem) {
   const std::string url = answer.substr(answer.find("/storage/"), answer.find(" when") - answer.find("/storage/"));
   EXPECT_EQ(url, api.storage_target(item));
   EXPECT_EQ(http_call(server.port(), "GET", url).header("Content-Type"), "image/png");
-  // A type the builtin model does not make yet is said plainly, and nothing is created.
-  auto audio = api.call("POST", "/api/external/v1/chat/completions",
+  // A video the same way; the seed's player-facing fields once it is done.
+  auto video = api.call("POST", "/api/external/v1/chat/completions",
                         json::serialize(json::object{{"model", agent}, {"messages", json::array{{{"role", "user"},
                                                                                                   {"content", "Generate a video of a calm sea"}}}}}));
-  EXPECT_EQ(str(parse(audio.body).at("choices").at(0).at("message").at("content")),
-            "I could not generate that: The builtin model does not generate video content yet");
-  EXPECT_EQ(parse(api.call("GET", "/api/external/content").body).at("total"), 1);
+  EXPECT_EQ(str(parse(video.body).at("choices").at(0).at("message").at("content")).rfind("I am generating a video of \"a calm sea\"", 0), 0u);
+  const auto both = parse(api.call("GET", "/api/external/content?content_type=video").body);
+  ASSERT_EQ(both.at("total"), 1);
+  const auto clip = api.wait_for_content(str(both.at("items").at(0).at("id")));
+  EXPECT_EQ(http_call(server.port(), "GET", api.storage_target(clip)).header("Content-Type"), "video/mp4");
 }

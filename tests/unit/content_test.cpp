@@ -1,5 +1,5 @@
-// The builtin generators' output read back by real readers of each format (libpng, poppler; the
-// Khronos glTF validator reads the GLB in tests/gltf), their determinism and bounds; signed storage paths and HTTP byte ranges.
+// The builtin generators' output read back by real readers of each format (libpng, poppler,
+// libavformat; the Khronos glTF validator reads the GLB in tests/gltf), their determinism and bounds; signed storage paths and HTTP byte ranges.
 #include "content/builtin_generators.hpp"
 #include "content/storage.hpp"
 #include "core/errors.hpp"
@@ -8,11 +8,15 @@
 
 #include <boost/json.hpp>
 #include <png.h>
+extern "C" {
+#include <libavformat/avformat.h>
+}
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-page.h>
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 using namespace agentd;
@@ -175,4 +179,32 @@ TEST(BuiltinGenerators, AudioIsTheSpokenPromptAsAWav) {
   EXPECT_THROW(content::builtin_input("audio", {{"rate", 79}}), AppError);
   EXPECT_THROW(content::builtin_input("audio", {{"pitch", 100}}), AppError);
   EXPECT_THROW(content::builtin_input("audio", {{"voice", "../x"}}), AppError);
+}
+
+// FFmpeg's libavformat opens the MP4 and reports its duration, stream and frames.
+TEST(BuiltinGenerators, AVideoIsAnMp4ThatLibavformatPlays) {
+  auto make = [](const std::string& prompt, json::object input) {
+    return content::generate_builtin("video", prompt, content::builtin_input("video", input));
+  };
+  const auto g = make("Waves rolling onto a beach", {{"width", 160}, {"height", 96}, {"duration", 2}, {"fps", 12}});
+  EXPECT_EQ(g.mime, "video/mp4");
+  const auto file = std::filesystem::temp_directory_path() / ("agentd-video-" + std::to_string(::getpid()) + ".mp4");
+  std::ofstream(file, std::ios::binary) << g.bytes;
+  AVFormatContext* fmt = nullptr;
+  ASSERT_EQ(avformat_open_input(&fmt, file.c_str(), nullptr, nullptr), 0);
+  ASSERT_GE(avformat_find_stream_info(fmt, nullptr), 0);
+  EXPECT_NEAR(static_cast<double>(fmt->duration) / AV_TIME_BASE, 2.0, 0.1);
+  ASSERT_EQ(fmt->nb_streams, 1u);
+  const AVCodecParameters* par = fmt->streams[0]->codecpar;
+  EXPECT_EQ(par->codec_type, AVMEDIA_TYPE_VIDEO);
+  EXPECT_EQ(par->width, 160);
+  EXPECT_EQ(par->height, 96);
+  EXPECT_EQ(fmt->streams[0]->nb_frames, 24);
+  avformat_close_input(&fmt);
+  std::filesystem::remove(file);
+  EXPECT_EQ(make("Waves rolling onto a beach", {{"width", 160}, {"height", 96}, {"duration", 2}, {"fps", 12}}).bytes, g.bytes);
+  for (const auto& [field, value] : std::vector<std::pair<std::string, json::value>>{
+           {"width", 15}, {"width", 161}, {"height", 722}, {"duration", 31}, {"fps", 0}})
+    EXPECT_THROW(content::builtin_input("video", {{field, value}}), AppError) << field;
+  EXPECT_THROW(content::builtin_input("video", {{"duration", 30}, {"fps", 60}}), AppError);  // 1,800 frames
 }
