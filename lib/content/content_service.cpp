@@ -11,6 +11,10 @@
 
 #include <algorithm>
 
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace agentd::content {
 namespace net = boost::asio;
 namespace json = boost::json;
@@ -48,6 +52,18 @@ std::string storage_path_of(const ContentItem& item) {
   stamp = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "_" + stamp.substr(11, 2) + stamp.substr(14, 2) +
           stamp.substr(17, 2);
   return "generation/" + item.content_type + "/" + item.id.substr(0, 8) + "_" + stamp + "." + extension_of(item.content_type);
+}
+
+// Generation is background work: the thread that runs it takes the CPU only when nothing else
+// wants it (SCHED_IDLE, this thread only, once per thread), so the io thread and the SQLite
+// worker answer requests at their idle speed while the cores draw (bench/README.md,
+// "Generated content").
+void yield_to_requests() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  lowered = true;
+  sched_param none{};
+  ::sched_setscheduler(static_cast<pid_t>(::syscall(SYS_gettid)), SCHED_IDLE, &none);
 }
 
 }  // namespace
@@ -149,6 +165,7 @@ net::awaitable<void> ContentService::generate(const jobs::Job& job, jobs::JobCon
   if (!item) co_return;  // completed or failed already
   // Drawn and written on the CPU pool, never on the io thread.
   auto drawing = offload(cpu_pool_, [this, item = *item] {
+    yield_to_requests();
     Generated g;
     try {
       g = generate_builtin(item.content_type, item.prompt, item.input);
