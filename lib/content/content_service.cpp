@@ -11,7 +11,7 @@
 
 #include <algorithm>
 
-#include <sched.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,16 +54,15 @@ std::string storage_path_of(const ContentItem& item) {
   return "generation/" + item.content_type + "/" + item.id.substr(0, 8) + "_" + stamp + "." + extension_of(item.content_type);
 }
 
-// Generation is background work: the thread that runs it takes the CPU only when nothing else
-// wants it (SCHED_IDLE, this thread only, once per thread), so the io thread and the SQLite
-// worker answer requests at their idle speed while the cores draw (bench/README.md,
-// "Generated content").
+// Generation is background work: the thread that runs it yields the CPU to the io thread and
+// the SQLite worker (nice 19, this thread only, once per thread), so requests stay fast while
+// the cores draw; unlike SCHED_IDLE it still progresses on a server that is never idle
+// (bench/README.md, "Generated content").
 void yield_to_requests() {
   thread_local bool lowered = false;
   if (lowered) return;
   lowered = true;
-  sched_param none{};
-  ::sched_setscheduler(static_cast<pid_t>(::syscall(SYS_gettid)), SCHED_IDLE, &none);
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
 }
 
 }  // namespace
