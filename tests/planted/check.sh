@@ -76,4 +76,10 @@ plant lib/access/gate.cpp '  if (!key || key->agent_id.has_value() != !agent_sec
   'WorkspaceApi.AgentAuthKeys*' "an agent's auth key accepted as a Bearer key"
 plant lib/agents/reminders.cpp 'WHERE id = ? AND org_id = ? AND dispatched_at IS NULL");' 'WHERE id = ? AND org_id = ?");' \
   'WorkspaceKnowledge.AReminderDue*' 'a reminder posted again when its job runs twice'
+plant lib/content/storage.cpp '  return sig.size() == expected.size() && CRYPTO_memcmp(sig.data(), expected.data(), expected.size()) == 0;' \
+  '  return true;' 'Content.TheSeedsFlow*' 'a storage URL served whatever its signature'
+plant lib/content/content_service.cpp '      if (auto hold = access::find_reservation(c, item->reservation_id)) access::release_credits(c, *hold);' '' \
+  'Content.AGenerationThatFails*' "a failed generation's hold never released"
+plant lib/content/content_items.cpp 'kSelect + "WHERE c.id = ? AND c.org_id = ?"' 'kSelect + "WHERE c.id = ? AND (c.org_id = ? OR 1)"' \
+  'Content.PagingFilters*' "another organization's content found by its id"
 exit $missed
