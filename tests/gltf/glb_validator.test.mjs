@@ -3,38 +3,12 @@
 // Usage: node glb_validator.test.mjs /path/to/agentd
 import validator from 'gltf-validator';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import readline from 'node:readline';
+import { startAgentd } from './agentd_child.mjs';
 
-const binary = process.argv[2];
-const dataDir = mkdtempSync(join(tmpdir(), 'agentd-gltf-'));
-const server = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, AGENTD_LOG_LEVEL: 'warn' },
-});
-
-function started() {
-  return new Promise((resolve, reject) => {
-    let key;
-    const timer = setTimeout(() => reject(new Error('agentd did not start')), 10000);
-    readline.createInterface({ input: server.stdout }).on('line', (line) => {
-      const k = line.match(/bootstrap key: (agd_live_\w+)/);
-      if (k) key = k[1];
-      const l = line.match(/listening on [\d.]+:(\d+)/);
-      if (l) {
-        clearTimeout(timer);
-        resolve({ key, port: Number(l[1]) });
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`agentd exited with ${code}`)));
-  });
-}
+const agentd = await startAgentd(process.argv[2], 'gltf');
 
 try {
-  const { key, port } = await started();
+  const { key, port } = agentd;
   const base = `http://127.0.0.1:${port}`;
   const headers = { 'X-API-Key': key, 'Content-Type': 'application/json' };
   for (const [prompt, input] of [['a twisted coral reef', {}], ['a smooth pebble', { segments: 8 }], ['a spiky sea urchin', { segments: 128 }]]) {
@@ -61,6 +35,5 @@ try {
                 `${report.info.totalTriangleCount} triangles, ${report.issues.numErrors} errors, ${report.issues.numWarnings} warnings`);
   }
 } finally {
-  server.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  agentd.stop();
 }

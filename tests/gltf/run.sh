@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$2"
 mkdir -p "$work"
-cp "$here/package.json" "$here/glb_validator.test.mjs" "$work/"
+cp "$here/package.json" "$here/glb_validator.test.mjs" "$here/../support/agentd_child.mjs" "$work/"
 cd "$work"
 [ -d node_modules/gltf-validator ] || npm install --no-audit --no-fund --loglevel=error
 node glb_validator.test.mjs "$1"

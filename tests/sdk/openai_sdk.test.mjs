@@ -3,38 +3,12 @@
 // Usage: node openai_sdk.test.mjs /path/to/agentd
 import OpenAI from 'openai';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import readline from 'node:readline';
+import { startAgentd } from './agentd_child.mjs';
 
-const binary = process.argv[2];
-const dataDir = mkdtempSync(join(tmpdir(), 'agentd-sdk-'));
-const server = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, AGENTD_LOG_LEVEL: 'warn' },
-});
-
-function started() {
-  return new Promise((resolve, reject) => {
-    let key;
-    const timer = setTimeout(() => reject(new Error('agentd did not start')), 10000);
-    readline.createInterface({ input: server.stdout }).on('line', (line) => {
-      const k = line.match(/bootstrap key: (agd_live_\w+)/);
-      if (k) key = k[1];
-      const l = line.match(/listening on [\d.]+:(\d+)/);
-      if (l) {
-        clearTimeout(timer);
-        resolve({ key, port: Number(l[1]) });
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`agentd exited with ${code}`)));
-  });
-}
+const agentd = await startAgentd(process.argv[2], 'sdk');
 
 try {
-  const { key, port } = await started();
+  const { key, port } = agentd;
   for (const mount of ['/v1', '/api/external/v1']) {
     const client = new OpenAI({ apiKey: key, baseURL: `http://127.0.0.1:${port}${mount}`, maxRetries: 0 });
 
@@ -75,6 +49,5 @@ try {
     console.log(`${mount}: models.list, plain and streamed completions ok (${chunks} chunks)`);
   }
 } finally {
-  server.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  agentd.stop();
 }
