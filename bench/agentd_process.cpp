@@ -1,5 +1,7 @@
 #include "agentd_process.hpp"
 
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
 #include <boost/json.hpp>
 
 #include <sys/wait.h>
@@ -13,6 +15,37 @@
 #include <stdexcept>
 
 namespace agentd::bench {
+
+namespace beast = boost::beast;
+
+struct HttpClient::Impl {
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buffer;
+};
+
+HttpClient::HttpClient(unsigned short port, std::string auth_header, std::string auth_value)
+    : impl_(std::make_unique<Impl>()), header_(std::move(auth_header)), value_(std::move(auth_value)) {
+  impl_->stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+}
+
+HttpClient::~HttpClient() = default;
+
+std::string HttpClient::call(const std::string& method, const std::string& target, const std::string& json_body) {
+  beast::http::request<beast::http::string_body> req{beast::http::string_to_verb(method), target, 11};
+  req.set(beast::http::field::host, "bench");
+  req.set(header_, value_);
+  if (!json_body.empty()) {
+    req.set(beast::http::field::content_type, "application/json");
+    req.body() = json_body;
+  }
+  req.prepare_payload();
+  beast::http::write(impl_->stream, req);
+  beast::http::response<beast::http::string_body> res;
+  beast::http::read(impl_->stream, impl_->buffer, res);
+  if (res.result_int() >= 300) throw std::runtime_error(method + " " + target + ": HTTP " + std::to_string(res.result_int()) + " " + res.body());
+  return res.body();
+}
 
 std::string run_command(const std::string& command) {
   std::string out;

@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,22 @@ class AgentdProcess {
   std::string key_;
   unsigned short port_ = 0;
   int pid_ = -1;
+};
+
+// One keep-alive HTTP/1.1 connection to 127.0.0.1:port that sends `auth_header: auth_value`
+// with every request; call() throws std::runtime_error on a status of 300 or more.
+class HttpClient {
+ public:
+  HttpClient(unsigned short port, std::string auth_header, std::string auth_value);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+  std::string call(const std::string& method, const std::string& target, const std::string& json_body = "");
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string header_, value_;
 };
 
 // Runs a shell command and returns its standard output.

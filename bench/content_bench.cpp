@@ -7,8 +7,6 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -18,40 +16,11 @@
 #include <mutex>
 #include <thread>
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace json = boost::json;
-using tcp = net::ip::tcp;
 using agentd::bench::percentile;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-struct Client {
-  net::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  std::string key;
-  beast::flat_buffer buffer;
-  Client(unsigned short port, std::string k) : key(std::move(k)) {
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  }
-  std::string call(http::verb method, const std::string& target, const std::string& body = "") {
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, "bench");
-    req.set("X-API-Key", key);
-    if (!body.empty()) {
-      req.set(http::field::content_type, "application/json");
-      req.body() = body;
-    }
-    req.prepare_payload();
-    http::write(stream, req);
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    if (res.result_int() >= 300) throw std::runtime_error(target + ": HTTP " + std::to_string(res.result_int()) + " " + res.body());
-    return res.body();
-  }
-};
 
 // Latencies of sequential authenticated reads on two connections for `seconds`, or until `stop`.
 std::vector<double> reads(const agentd::bench::AgentdProcess& agentd, double seconds, const std::atomic<bool>* stop = nullptr) {
@@ -60,12 +29,12 @@ std::vector<double> reads(const agentd::bench::AgentdProcess& agentd, double sec
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t)
     threads.emplace_back([&] {
-      Client c(agentd.port(), agentd.key());
+      agentd::bench::HttpClient c(agentd.port(), "X-API-Key", agentd.key());
       std::vector<double> mine;
       const auto end = Clock::now() + std::chrono::duration<double>(seconds);
       while (Clock::now() < end && !(stop && stop->load())) {
         const auto s = Clock::now();
-        c.call(http::verb::get, "/api/external/credits?limit=5");
+        c.call("GET", "/api/external/credits?limit=5");
         mine.push_back(std::chrono::duration<double>(Clock::now() - s).count());
       }
       std::lock_guard lock(m);
@@ -87,10 +56,10 @@ int main(int argc, char** argv) {
   try {
     agentd::bench::AgentdProcess agentd(argv[1], {{"log_level", "warn"}}, "content-bench");
     const auto idle = reads(agentd, 5);
-    Client c(agentd.port(), agentd.key());
+    agentd::bench::HttpClient c(agentd.port(), "X-API-Key", agentd.key());
     const auto t0 = Clock::now();
     for (int i = 0; i < n; ++i)
-      c.call(http::verb::post, "/api/external/content",
+      c.call("POST", "/api/external/content",
              json::serialize(json::object{{"prompt", "Picture number " + std::to_string(i) + " of a lighthouse at dusk"},
                                           {"content_type", "image"},
                                           {"input", {{"width", side}, {"height", side}}}}));

@@ -6,8 +6,6 @@
 #include "agentd_process.hpp"
 #include "fake_openai.hpp"
 
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -16,11 +14,7 @@
 #include <cstdlib>
 #include <iostream>
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace json = boost::json;
-using tcp = net::ip::tcp;
 using agentd::testing::FakeOpenAI;
 using agentd::testing::FakeReply;
 using Clock = std::chrono::steady_clock;
@@ -30,26 +24,10 @@ namespace {
 
 // One keep-alive connection; each call is one turn.
 struct Client {
-  net::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  std::string key;
-  beast::flat_buffer buffer;
-
-  Client(unsigned short port, std::string k) : key(std::move(k)) {
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  }
+  agentd::bench::HttpClient http;
+  Client(unsigned short port, const std::string& key) : http(port, "X-API-Key", key) {}
   json::object post(const std::string& target, const json::object& body) {
-    http::request<http::string_body> req{http::verb::post, target, 11};
-    req.set(http::field::host, "bench");
-    req.set("X-API-Key", key);
-    req.set(http::field::content_type, "application/json");
-    req.body() = json::serialize(body);
-    req.prepare_payload();
-    http::write(stream, req);
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    if (res.result_int() != 200) throw std::runtime_error("HTTP " + std::to_string(res.result_int()) + ": " + res.body());
-    return json::parse(res.body()).as_object();
+    return json::parse(http.call("POST", target, json::serialize(body))).as_object();
   }
 };
 

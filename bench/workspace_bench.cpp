@@ -7,8 +7,6 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -17,11 +15,7 @@
 #include <iostream>
 #include <thread>
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace json = boost::json;
-using tcp = net::ip::tcp;
 using agentd::bench::percentile;
 using Clock = std::chrono::steady_clock;
 
@@ -29,30 +23,12 @@ namespace {
 
 constexpr int kThreads = 4;
 
-// One keep-alive connection.
+// One keep-alive connection with the bench key as Bearer; answers parsed.
 struct Client {
-  net::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  std::string key;
-  beast::flat_buffer buffer;
-
-  Client(unsigned short port, std::string k) : key(std::move(k)) {
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  }
-  json::object call(http::verb method, const std::string& target, const json::object* body = nullptr) {
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, "bench");
-    req.set(http::field::authorization, "Bearer " + key);
-    if (body) {
-      req.set(http::field::content_type, "application/json");
-      req.body() = json::serialize(*body);
-    }
-    req.prepare_payload();
-    http::write(stream, req);
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    if (res.result_int() >= 300) throw std::runtime_error(target + ": HTTP " + std::to_string(res.result_int()) + " " + res.body());
-    return json::parse(res.body()).as_object();
+  agentd::bench::HttpClient http;
+  Client(unsigned short port, const std::string& key) : http(port, "Authorization", "Bearer " + key) {}
+  json::object call(const char* method, const std::string& target, const json::object* body = nullptr) {
+    return json::parse(http.call(method, target, body ? json::serialize(*body) : std::string())).as_object();
   }
 };
 
@@ -78,7 +54,7 @@ void contacts(const agentd::bench::AgentdProcess& agentd, int n) {
                             {"email", "person" + std::to_string(i) + "@" + kCompanies[i % 10] + ".example"},
                             {"company", kCompanies[i % 10]},
                             {"tags", json::array{i % 7 == 0 ? "vip" : "lead"}}};
-    c.call(http::verb::post, "/api/v1/contacts", &body);
+    c.call("POST", "/api/v1/contacts", &body);
   });
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   std::printf("created %d contacts in %.1f s (%.0f/s over %d connections)\n", n, seconds, n / seconds, kThreads);
@@ -96,7 +72,7 @@ void contacts(const agentd::bench::AgentdProcess& agentd, int n) {
     std::int64_t total = 0;
     for (int i = 0; i < 300; ++i) {
       const auto s = Clock::now();
-      const auto page = c.call(http::verb::get, "/api/v1/contacts?filter[search]=" + q);
+      const auto page = c.call("GET", "/api/v1/contacts?filter[search]=" + q);
       samples.push_back(std::chrono::duration<double>(Clock::now() - s).count());
       total = page.at("meta").at("total").as_int64();
     }
@@ -111,10 +87,10 @@ void reminders(const agentd::bench::AgentdProcess& agentd, int n) {
   std::vector<std::string> agents;
   for (int i = 0; i < 100; ++i) {
     const json::object body{{"name", "Agent " + std::to_string(i)}};
-    agents.push_back(std::string(c.call(http::verb::post, "/api/v1/agents", &body).at("data").at("uuid").as_string()));
+    agents.push_back(std::string(c.call("POST", "/api/v1/agents", &body).at("data").at("uuid").as_string()));
     if (i % 2 == 0) {
       const json::object room{{"agentUuid", agents.back()}, {"name", "Main"}};
-      c.call(http::verb::post, "/api/v1/rooms", &room);
+      c.call("POST", "/api/v1/rooms", &room);
     }
   }
   // Due at a whole second far enough ahead for every reminder to be created first.
@@ -125,7 +101,7 @@ void reminders(const agentd::bench::AgentdProcess& agentd, int n) {
   const auto t0 = Clock::now();
   in_parallel(agentd, n, [&](Client& cl, int i) {
     const json::object body{{"text", "Reminder number " + std::to_string(i)}, {"scheduledAt", at}};
-    cl.call(http::verb::post, "/api/v1/agents/" + agents[static_cast<std::size_t>(i) % agents.size()] + "/reminders", &body);
+    cl.call("POST", "/api/v1/agents/" + agents[static_cast<std::size_t>(i) % agents.size()] + "/reminders", &body);
   });
   std::printf("created %d reminders due at %s in %.1f s\n", n, at, std::chrono::duration<double>(Clock::now() - t0).count());
   SQLite::Database db(agentd.data_dir() + "/agentd.db", SQLite::OPEN_READONLY);
