@@ -16,8 +16,6 @@ namespace {
 
 const std::vector<std::string> kAgentScopes = {"agents:list", "agents:write", "agents:invoke", "sessions:messages"};
 
-json::object parse(const std::string& body) { return json::parse(body).as_object(); }
-std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
 
 // The upstream is built before the server that is configured with its address: "openai" is a
 // configured provider whose model fails.
@@ -57,7 +55,7 @@ class AgentsApi : protected Upstream, public ::testing::Test {
   json::object create(const json::object& fields, const std::string& as = "") {
     auto r = call("POST", "/v1/agents", json::serialize(fields), as);
     EXPECT_EQ(r.status, 201) << r.body;
-    return r.status == 201 ? parse(r.body).at("data").as_object() : json::object{};
+    return r.status == 201 ? body_json(r.body).at("data").as_object() : json::object{};
   }
   std::string create_id(const json::object& fields, const std::string& as = "") {
     return std::string(create(fields, as).at("id").as_string());
@@ -65,7 +63,7 @@ class AgentsApi : protected Upstream, public ::testing::Test {
   json::object message(const std::string& id, const json::object& body, int expect = 200) {
     auto r = call("POST", "/v1/agents/" + id + "/messages", json::serialize(body));
     EXPECT_EQ(r.status, expect) << r.body;
-    return parse(r.body);
+    return body_json(r.body);
   }
 };
 
@@ -76,7 +74,7 @@ std::pair<std::string, json::object> tokens_of(const std::string& body) {
   std::size_t pos = 0;
   while ((pos = body.find("data: ", pos)) != std::string::npos) {
     const auto end = body.find("\n\n", pos);
-    last = parse(body.substr(pos + 6, end - pos - 6));
+    last = body_json(body.substr(pos + 6, end - pos - 6));
     if (last.at("type") == "token") text += last.at("content").as_string();
     pos = end;
   }
@@ -90,7 +88,7 @@ TEST_F(AgentsApi, TheSeedsSdkFlowWorks) {
   auto r = call("POST", "/v1/agents", R"({"name":"MyAgent","personality":{"traits":["helpful","friendly"]}})", "",
                 {{"Content-Type", "application/json"}});
   ASSERT_EQ(r.status, 201) << r.body;
-  auto created = parse(r.body);
+  auto created = body_json(r.body);
   EXPECT_TRUE(created.at("success").as_bool());
   const auto& data = created.at("data").as_object();
   EXPECT_EQ(data.size(), 5u);
@@ -99,7 +97,7 @@ TEST_F(AgentsApi, TheSeedsSdkFlowWorks) {
   EXPECT_EQ(id.size(), 18u);
   EXPECT_EQ(data.at("name"), "MyAgent");
   EXPECT_EQ(data.at("status"), "active");
-  const std::string endpoint = str(data.at("apiEndpoint"));
+  const std::string endpoint = text_of(data.at("apiEndpoint"));
   EXPECT_EQ(endpoint.rfind("http://127.0.0.1", 0), 0u) << endpoint;  // the Host the client used
   EXPECT_EQ(endpoint.substr(endpoint.find("/v1/")), "/v1/agents/" + id + "/messages");
   double created_at = 0;
@@ -110,7 +108,7 @@ TEST_F(AgentsApi, TheSeedsSdkFlowWorks) {
   EXPECT_TRUE(sent.at("success").as_bool());
   const auto& reply = sent.at("data").as_object();
   EXPECT_EQ(reply.at("response").as_string(), "Hello! I am MyAgent. Ask me anything my knowledge sources cover.");
-  EXPECT_EQ(str(reply.at("agentId")), id);
+  EXPECT_EQ(text_of(reply.at("agentId")), id);
   EXPECT_EQ(reply.at("userId"), "user_123");
   EXPECT_EQ(reply.at("roomId").as_string().size(), 36u);
   EXPECT_EQ(reply.at("messageId").as_string().size(), 36u);
@@ -118,7 +116,7 @@ TEST_F(AgentsApi, TheSeedsSdkFlowWorks) {
   EXPECT_GE(reply.at("metadata").at("responseTime").as_int64(), 0);
   EXPECT_EQ(reply.at("metadata").at("model"), "builtin");
 
-  auto got = parse(call("GET", "/v1/agents/" + id).body).at("data").as_object();
+  auto got = body_json(call("GET", "/v1/agents/" + id).body).at("data").as_object();
   EXPECT_EQ(got.at("personality").at("traits"), (json::array{"helpful", "friendly"}));
   for (const char* f : {"bio", "knowledge", "goals", "clients", "settings", "modelProvider", "model", "modelSettings",
                         "plugins", "status", "createdAt", "updatedAt", "metrics"})
@@ -179,8 +177,8 @@ TEST_F(AgentsApi, EveryErrorOfTheSeedsTableInItsEnvelope) {
 
   auto scope = call("POST", "/v1/agents", R"({"name":"Y"})", server.make_key("acme", "pro", "0", {"agents:list"}));
   EXPECT_EQ(scope.status, 403);
-  EXPECT_EQ(parse(scope.body).at("error").at("code"), "FORBIDDEN");
-  EXPECT_EQ(parse(scope.body).at("error").at("details").at("missing_scopes"), (json::array{"agents:write"}));
+  EXPECT_EQ(body_json(scope.body).at("error").at("code"), "FORBIDDEN");
+  EXPECT_EQ(body_json(scope.body).at("error").at("details").at("missing_scopes"), (json::array{"agents:write"}));
 
   // An inactive agent, and one whose provider is not configured.
   auto off = call("PATCH", "/v1/agents/" + id, R"({"status":"inactive"})");
@@ -210,19 +208,19 @@ TEST_F(AgentsApi, RateLimitsAndQuotaInTheSeedsShape) {
   EXPECT_EQ(ok.header("X-RateLimit-Remaining"), "0");
   auto over = call("GET", "/v1/agents", "", limited);
   EXPECT_EQ(over.status, 429);
-  const auto body = parse(over.body);
+  const auto body = body_json(over.body);
   EXPECT_EQ(body.at("error").at("code"), "RATE_LIMIT_EXCEEDED");
   const auto retry = body.at("error").at("details").at("retryAfter");
   ASSERT_TRUE(retry.is_int64());
   EXPECT_EQ(std::to_string(retry.as_int64()), over.header("Retry-After"));
-  EXPECT_EQ(str(body.at("error").at("message")), "Rate limit exceeded. Try again in " + over.header("Retry-After") + " seconds.");
+  EXPECT_EQ(text_of(body.at("error").at("message")), "Rate limit exceeded. Try again in " + over.header("Retry-After") + " seconds.");
   EXPECT_FALSE(over.header("X-RateLimit-Reset").empty());
 
   const std::string broke = server.make_key("poor", "pro", "0", kAgentScopes);
   const std::string id = create_id({{"name", "Helper"}}, broke);
   auto quota = call("POST", "/v1/agents/" + id + "/messages", R"({"text":"hi"})", broke);
   EXPECT_EQ(quota.status, 402);
-  const auto q = parse(quota.body);
+  const auto q = body_json(quota.body);
   EXPECT_EQ(q.at("error").at("code"), "INSUFFICIENT_QUOTA");
   EXPECT_TRUE(q.at("error").at("details").is_object());
 }
@@ -233,28 +231,28 @@ TEST_F(AgentsApi, PagingAndSortingEdges) {
   for (const char* bad : {"?limit=0", "?limit=101", "?page=0", "?page=-1", "?sortBy=size", "?order=up", "?status=sleeping"}) {
     auto r = list(bad);
     EXPECT_EQ(r.status, 400) << bad;
-    EXPECT_EQ(parse(r.body).at("error").at("code"), "INVALID_REQUEST") << bad;
-    EXPECT_TRUE(parse(r.body).at("error").at("details").at("field").is_string()) << bad;
+    EXPECT_EQ(body_json(r.body).at("error").at("code"), "INVALID_REQUEST") << bad;
+    EXPECT_TRUE(body_json(r.body).at("error").at("details").at("field").is_string()) << bad;
   }
-  auto page = parse(list("?page=2&limit=2&sortBy=name&order=asc").body).at("data").as_object();
+  auto page = body_json(list("?page=2&limit=2&sortBy=name&order=asc").body).at("data").as_object();
   EXPECT_EQ(page.at("pagination"), (json::object{{"currentPage", 2}, {"totalPages", 2}, {"totalItems", 3}, {"itemsPerPage", 2}}));
   ASSERT_EQ(page.at("items").as_array().size(), 1u);
   EXPECT_EQ(page.at("items").at(0).at("name"), "Charlie");
   EXPECT_EQ(page.at("agents"), page.at("items"));
-  auto desc = parse(list("?sortBy=name&order=desc").body).at("data").at("items").as_array();
+  auto desc = body_json(list("?sortBy=name&order=desc").body).at("data").at("items").as_array();
   ASSERT_EQ(desc.size(), 3u);
   EXPECT_EQ(desc[0].at("name"), "Charlie");
   EXPECT_EQ(desc[2].at("name"), "alpha");
-  auto defaults = parse(list("").body).at("data").as_object();
+  auto defaults = body_json(list("").body).at("data").as_object();
   EXPECT_EQ(defaults.at("pagination").at("itemsPerPage").as_int64(), 20);
   EXPECT_EQ(defaults.at("items").at(0).at("name"), "Bravo");  // newest first
-  auto beyond = parse(list("?page=9").body).at("data").as_object();
+  auto beyond = body_json(list("?page=9").body).at("data").as_object();
   EXPECT_TRUE(beyond.at("items").as_array().empty());
   call("PATCH", "/v1/agents/" + std::string(desc[1].at("id").as_string()), R"({"status":"inactive"})");
-  auto inactive = parse(list("?status=inactive").body).at("data").at("items").as_array();
+  auto inactive = body_json(list("?status=inactive").body).at("data").at("items").as_array();
   ASSERT_EQ(inactive.size(), 1u);
   EXPECT_EQ(inactive[0].at("name"), "Bravo");
-  auto by_status = parse(list("?sortBy=status&order=asc").body).at("data").at("items").as_array();
+  auto by_status = body_json(list("?sortBy=status&order=asc").body).at("data").at("items").as_array();
   EXPECT_EQ(by_status.back().at("status"), "inactive");
 }
 
@@ -263,24 +261,24 @@ TEST_F(AgentsApi, PartialUpdatesListWhatChanged) {
   auto r = call("PATCH", "/v1/agents/" + id,
                 R"({"bio":["I help.","Politely."],"modelSettings":{"temperature":0.5,"topP":0.9},"plugins":[{"name":"web"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
-  auto data = parse(r.body).at("data").as_object();
+  auto data = body_json(r.body).at("data").as_object();
   EXPECT_EQ(data.at("changes"), (json::array{"bio", "modelSettings", "plugins"}));
   EXPECT_EQ(data.at("bio"), (json::array{"I help.", "Politely."}));
   EXPECT_EQ(data.at("modelSettings").at("temperature").as_double(), 0.5);
   EXPECT_EQ(data.at("plugins"), (json::array{{{"name", "web"}, {"enabled", true}, {"config", json::object{}}}}));
-  auto again = parse(call("PATCH", "/v1/agents/" + id, R"({"modelSettings":{"maxTokens":200}})").body).at("data").as_object();
+  auto again = body_json(call("PATCH", "/v1/agents/" + id, R"({"modelSettings":{"maxTokens":200}})").body).at("data").as_object();
   EXPECT_EQ(again.at("changes"), (json::array{"modelSettings"}));
   EXPECT_EQ(again.at("modelSettings").at("topP").as_double(), 0.9);
   EXPECT_EQ(again.at("modelSettings").at("maxTokens").as_int64(), 200);
-  auto same = parse(call("PATCH", "/v1/agents/" + id, R"({"name":"Helper"})").body).at("data").as_object();
+  auto same = body_json(call("PATCH", "/v1/agents/" + id, R"({"name":"Helper"})").body).at("data").as_object();
   EXPECT_TRUE(same.at("changes").as_array().empty());
   auto bad = call("PATCH", "/v1/agents/" + id, R"({"modelSettings":{"temperature":3}})");
   EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(parse(bad.body).at("error").at("details").at("field"), "modelSettings.temperature");
+  EXPECT_EQ(body_json(bad.body).at("error").at("details").at("field"), "modelSettings.temperature");
   auto deleted = call("DELETE", "/v1/agents/" + id);
   ASSERT_EQ(deleted.status, 200);
-  auto d = parse(deleted.body).at("data").as_object();
-  EXPECT_EQ(str(d.at("id")), id);
+  auto d = body_json(deleted.body).at("data").as_object();
+  EXPECT_EQ(text_of(d.at("id")), id);
   EXPECT_EQ(d.at("name"), "Helper");
   EXPECT_EQ(d.at("message"), "Agent successfully deleted");
   EXPECT_TRUE(d.at("deletedAt").is_string());
@@ -308,15 +306,15 @@ TEST_F(AgentsApi, StreamedTokensEqualThePlainReplyAndRoomsContinue) {
   // A roomId continues the conversation; one nobody used starts a new one under that id.
   const std::string room(plain.at("data").at("roomId").as_string());
   auto follow = message(id, {{"text", "And what did I ask?"}, {"roomId", room}});
-  EXPECT_EQ(str(follow.at("data").at("roomId")), room);
-  auto history = parse(http_call(server.port(), "GET", "/api/external/sessions/" + room + "/messages",
+  EXPECT_EQ(text_of(follow.at("data").at("roomId")), room);
+  auto history = body_json(http_call(server.port(), "GET", "/api/external/sessions/" + room + "/messages",
                                  {{"X-API-Key", key}}).body);
   EXPECT_EQ(history.at("total").as_int64(), 4);
   auto fresh = message(id, {{"text", "hi"}, {"roomId", "my-room-1"}});
   EXPECT_EQ(fresh.at("data").at("roomId"), "my-room-1");
   auto bad_room = call("POST", "/v1/agents/" + id + "/messages", R"({"text":"hi","roomId":"a b"})");
   EXPECT_EQ(bad_room.status, 400);
-  auto metrics = parse(call("GET", "/v1/agents/" + id).body).at("data").at("metrics");
+  auto metrics = body_json(call("GET", "/v1/agents/" + id).body).at("data").at("metrics");
   EXPECT_EQ(metrics.at("totalMessages").as_int64(), 5);
   EXPECT_EQ(metrics.at("totalConversations").as_int64(), 4);
 }
@@ -324,32 +322,32 @@ TEST_F(AgentsApi, StreamedTokensEqualThePlainReplyAndRoomsContinue) {
 TEST_F(AgentsApi, OneAgentRecordForEveryDialect) {
   const std::string external_key = server.make_key("acme", "pro", "0", {"agents:list", "agents:write"});
   const std::string id = create_id({{"name", "Support Bot"}, {"bio", json::array{"Answers questions."}}});
-  auto ext = parse(http_call(server.port(), "GET", "/api/external/agents", {{"X-API-Key", external_key}}).body);
+  auto ext = body_json(http_call(server.port(), "GET", "/api/external/agents", {{"X-API-Key", external_key}}).body);
   ASSERT_EQ(ext.at("total").as_int64(), 1);
-  EXPECT_EQ(str(ext.at("agents").at(0).at("agent_id")), id);
+  EXPECT_EQ(text_of(ext.at("agents").at(0).at("agent_id")), id);
   EXPECT_EQ(ext.at("agents").at(0).at("description"), "Answers questions.");
-  auto models = parse(http_call(server.port(), "GET", "/v1/models", {{"X-API-Key", external_key}}).body);
+  auto models = body_json(http_call(server.port(), "GET", "/v1/models", {{"X-API-Key", external_key}}).body);
   EXPECT_EQ(models.at("data").at(1).at("id"), "support-bot");
   // And the reverse: an External API agent, addressed here by its slug.
   auto made = http_call(server.port(), "POST", "/api/external/agents", {{"X-API-Key", external_key}},
                         R"({"name":"Writer","description":"Writes copy","model":"openai/gpt-4o"})");
   ASSERT_EQ(made.status, 200) << made.body;
-  auto writer = parse(call("GET", "/v1/agents/writer").body).at("data").as_object();
+  auto writer = body_json(call("GET", "/v1/agents/writer").body).at("data").as_object();
   EXPECT_EQ(writer.at("bio"), (json::array{"Writes copy"}));
   EXPECT_EQ(writer.at("modelProvider"), "openai");
   EXPECT_EQ(writer.at("model"), "gpt-4o");
-  EXPECT_EQ(writer.at("id"), parse(made.body).at("agent_id"));
+  EXPECT_EQ(writer.at("id"), body_json(made.body).at("agent_id"));
 }
 
 TEST_F(AgentsApi, AnotherOrganizationsAgentIsNotFoundByAnyIdOnAnyRoute) {
   const std::string theirs = server.make_key("other", "pro", "10", kAgentScopes);
   auto made = create({{"name", "Secret Agent"}}, theirs);
   const std::string id(made.at("id").as_string());
-  auto detail = parse(call("GET", "/v1/agents/" + id, "", theirs).body).at("data").as_object();
+  auto detail = body_json(call("GET", "/v1/agents/" + id, "", theirs).body).at("data").as_object();
   // Its uuid, as the External API shows it to its owner.
   const std::string external_key = server.make_key("other", "pro", "0", {"agents:write"});
-  auto full = parse(http_call(server.port(), "PATCH", "/api/external/agents/" + id, {{"X-API-Key", external_key}}, "{}").body);
-  const std::string uuid = str(full.at("uuid"));
+  auto full = body_json(http_call(server.port(), "PATCH", "/api/external/agents/" + id, {{"X-API-Key", external_key}}, "{}").body);
+  const std::string uuid = text_of(full.at("uuid"));
   for (const std::string& ref : {id, uuid, std::string("secret-agent")}) {
     for (const auto& [method, suffix, body] : std::vector<std::tuple<std::string, std::string, std::string>>{
              {"GET", "", ""}, {"PATCH", "", R"({"name":"Mine"})"}, {"DELETE", "", ""},
@@ -363,7 +361,7 @@ TEST_F(AgentsApi, AnotherOrganizationsAgentIsNotFoundByAnyIdOnAnyRoute) {
     }
   }
   // Still there and untouched for its owner.
-  auto after = parse(call("GET", "/v1/agents/" + id, "", theirs).body).at("data").as_object();
+  auto after = body_json(call("GET", "/v1/agents/" + id, "", theirs).body).at("data").as_object();
   EXPECT_EQ(after.at("name"), "Secret Agent");
   EXPECT_EQ(after.at("metrics").at("totalMessages").as_int64(), 0);
   EXPECT_EQ(after.at("updatedAt"), detail.at("updatedAt"));
@@ -386,7 +384,7 @@ TEST_F(AgentsApi, AnIdempotentMessageIsAnsweredAndBilledOnce) {
   const std::string id = create_id({{"name", "Helper"}});
   const std::string credits_key = server.make_key("acme", "pro", "0", {"credits:read"});
   auto balance = [&] {
-    return std::string(parse(http_call(server.port(), "GET", "/api/external/credits", {{"X-API-Key", credits_key}}).body)
+    return std::string(body_json(http_call(server.port(), "GET", "/api/external/credits", {{"X-API-Key", credits_key}}).body)
                            .at("balance")
                            .as_string());
   };
@@ -403,6 +401,6 @@ TEST_F(AgentsApi, AnIdempotentMessageIsAnsweredAndBilledOnce) {
   EXPECT_EQ(balance(), after_first);
   auto reused = call("POST", "/v1/agents/" + id + "/messages", R"({"text":"other"})", "", {{"Idempotency-Key", "msg-1"}});
   EXPECT_EQ(reused.status, 422);
-  EXPECT_EQ(parse(reused.body).at("error").at("code"), "INVALID_REQUEST");
-  EXPECT_EQ(parse(call("GET", "/v1/agents/" + id).body).at("data").at("metrics").at("totalMessages").as_int64(), 1);
+  EXPECT_EQ(body_json(reused.body).at("error").at("code"), "INVALID_REQUEST");
+  EXPECT_EQ(body_json(call("GET", "/v1/agents/" + id).body).at("data").at("metrics").at("totalMessages").as_int64(), 1);
 }

@@ -21,8 +21,6 @@ namespace {
 
 const std::vector<std::string> kScopes = {"content:read", "content:retry", "content:create", "credits:read"};
 
-json::object parse(const std::string& body) { return json::parse(body).as_object(); }
-std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
 
 struct Api {
   unsigned short port;
@@ -35,8 +33,8 @@ struct Api {
   std::string create(const json::object& body) const {
     auto r = call("POST", "/api/external/content", json::serialize(body));
     EXPECT_EQ(r.status, 202) << r.body;
-    EXPECT_EQ(str(parse(r.body).at("status")), "pending");
-    return r.status == 202 ? str(parse(r.body).at("id")) : std::string();
+    EXPECT_EQ(text_of(body_json(r.body).at("status")), "pending");
+    return r.status == 202 ? text_of(body_json(r.body).at("id")) : std::string();
   }
   // The seed's wait_for_content: poll the detail until completed or failed (with a deadline).
   json::object wait_for_content(const std::string& id) const {
@@ -45,7 +43,7 @@ struct Api {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     json::object data;
     while (std::chrono::steady_clock::now() < deadline) {
-      data = parse(call("GET", "/api/external/content/" + id).body);
+      data = body_json(call("GET", "/api/external/content/" + id).body);
       if (data.at("status") == "completed" || data.at("status") == "failed") return data;
       // Under the plan's 300 requests a minute, however long it takes.
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -54,7 +52,7 @@ struct Api {
     return data;
   }
   std::string storage_target(const json::object& item) const {
-    const std::string url = str(item.at("storage_url"));
+    const std::string url = text_of(item.at("storage_url"));
     return url.substr(url.find("/storage/"));
   }
 };
@@ -67,16 +65,16 @@ TEST(Content, TheSeedsFlowFromCreateToStoredFile) {
   const std::string id = api.create({{"prompt", "A serene mountain landscape at sunset"}, {"content_type", "image"},
                                      {"input", {{"width", 256}, {"height", 128}}}});
   const auto item = api.wait_for_content(id);
-  ASSERT_EQ(str(item.at("status")), "completed") << json::serialize(item);
+  ASSERT_EQ(text_of(item.at("status")), "completed") << json::serialize(item);
   for (const char* field : {"id", "organization_id", "user_id", "content_type", "status", "prompt", "replicate_version",
                             "replicate_prediction_id", "replicate_input", "output_url", "storage_path", "storage_url",
                             "error_message", "retry_count", "max_retries", "credit_cost", "processing_time_ms", "created_at",
                             "started_at", "completed_at"})
     EXPECT_TRUE(item.contains(field)) << field;
-  EXPECT_EQ(str(item.at("organization_id")), "acme");
+  EXPECT_EQ(text_of(item.at("organization_id")), "acme");
   EXPECT_EQ(item.at("credit_cost").as_double(), 0.05);
   EXPECT_GE(item.at("processing_time_ms").as_int64(), 0);
-  EXPECT_EQ(str(item.at("storage_path")).rfind("generation/image/" + id.substr(0, 8) + "_", 0), 0u);
+  EXPECT_EQ(text_of(item.at("storage_path")).rfind("generation/image/" + id.substr(0, 8) + "_", 0), 0u);
   EXPECT_TRUE(item.at("error_message").is_null());
   EXPECT_EQ(item.at("retry_count"), 0);
   EXPECT_EQ(item.at("max_retries"), 3);
@@ -105,9 +103,9 @@ TEST(Content, TheSeedsFlowFromCreateToStoredFile) {
   EXPECT_EQ(http_call(server.port(), "GET", "/storage/generation/image/..%2F..%2Fagentd.db?sig=" + std::string(64, 'a')).status, 403);
 
   // The credits: charged once, nothing held any more.
-  auto credits = parse(api.call("GET", "/api/external/credits").body);
-  EXPECT_EQ(str(credits.at("balance")), "0.950000");
-  EXPECT_EQ(str(credits.at("reserved")), "0.000000");
+  auto credits = body_json(api.call("GET", "/api/external/credits").body);
+  EXPECT_EQ(text_of(credits.at("balance")), "0.950000");
+  EXPECT_EQ(text_of(credits.at("reserved")), "0.000000");
   // A PDF for "other".
   const auto pdf = api.wait_for_content(api.create({{"prompt", "A one-page summary"}, {"content_type", "other"}}));
   EXPECT_EQ(http_call(server.port(), "GET", api.storage_target(pdf)).header("Content-Type"), "application/pdf");
@@ -139,7 +137,7 @@ TEST(Content, TheSeedsErrorBodiesByteForByte) {
     auto retried = api.call("POST", "/api/external/content/" + id + "/retry");
     EXPECT_EQ(retried.body, "{\"success\":true,\"message\":\"Content generation retry queued (attempt " + std::to_string(attempt) +
                                 "/3)\",\"generation_id\":\"" + id + "\"}");
-    EXPECT_EQ(str(api.wait_for_content(id).at("status")), "completed");
+    EXPECT_EQ(text_of(api.wait_for_content(id).at("status")), "completed");
   }
   fail();
   auto exhausted = api.call("POST", "/api/external/content/" + id + "/retry");
@@ -157,7 +155,7 @@ TEST(Content, TheSeedsErrorBodiesByteForByte) {
   EXPECT_EQ(big.body, R"({"detail":"input.width must be an integer between 16 and 2048"})");
   EXPECT_EQ(api.call("POST", "/api/external/content", R"({"prompt":"  "})").body, R"({"detail":"prompt is required"})");
   EXPECT_EQ(api.call("POST", "/api/external/content", R"({"prompt":"x","model":"replicate/stability-ai/sdxl"})").status, 400);
-  EXPECT_EQ(parse(api.call("GET", "/api/external/content").body).at("total"), 1);
+  EXPECT_EQ(body_json(api.call("GET", "/api/external/content").body).at("total"), 1);
 }
 
 TEST(Content, PagingFiltersCreditsAndIsolation) {
@@ -169,22 +167,22 @@ TEST(Content, PagingFiltersCreditsAndIsolation) {
   EXPECT_EQ(poor.status, 402) << poor.body;
   api.wait_for_content(a);
   api.wait_for_content(b);
-  auto page = parse(api.call("GET", "/api/external/content?page=1&page_size=1").body);
+  auto page = body_json(api.call("GET", "/api/external/content?page=1&page_size=1").body);
   EXPECT_EQ(page.at("total"), 2);
   EXPECT_EQ(page.at("has_more"), true);
   EXPECT_EQ(page.at("items").as_array().size(), 1u);
-  EXPECT_EQ(str(page.at("items").at(0).at("id")), b);  // newest first
-  EXPECT_EQ(parse(api.call("GET", "/api/external/content?page=2&page_size=1").body).at("has_more"), false);
-  EXPECT_EQ(parse(api.call("GET", "/api/external/content?content_type=other").body).at("total"), 1);
-  EXPECT_EQ(parse(api.call("GET", "/api/external/content?status=completed").body).at("total"), 2);
-  EXPECT_EQ(parse(api.call("GET", "/api/external/content?status=pending").body).at("total"), 0);
+  EXPECT_EQ(text_of(page.at("items").at(0).at("id")), b);  // newest first
+  EXPECT_EQ(body_json(api.call("GET", "/api/external/content?page=2&page_size=1").body).at("has_more"), false);
+  EXPECT_EQ(body_json(api.call("GET", "/api/external/content?content_type=other").body).at("total"), 1);
+  EXPECT_EQ(body_json(api.call("GET", "/api/external/content?status=completed").body).at("total"), 2);
+  EXPECT_EQ(body_json(api.call("GET", "/api/external/content?status=pending").body).at("total"), 0);
   EXPECT_EQ(api.call("GET", "/api/external/content?page_size=101").status, 400);
-  EXPECT_EQ(str(parse(api.call("GET", "/api/external/credits").body).at("balance")), "0.020000");
+  EXPECT_EQ(text_of(body_json(api.call("GET", "/api/external/credits").body).at("balance")), "0.020000");
   // Another organization sees none of it, with the body of an unknown id.
   const Api other{server.port(), server.make_key("other", "pro", "1", kScopes)};
   EXPECT_EQ(other.call("GET", "/api/external/content/" + a).body, R"({"detail":"Content not found: )" + a + R"("})");
   EXPECT_EQ(other.call("POST", "/api/external/content/" + a + "/retry").status, 404);
-  EXPECT_EQ(parse(other.call("GET", "/api/external/content").body).at("total"), 0);
+  EXPECT_EQ(body_json(other.call("GET", "/api/external/content").body).at("total"), 0);
 }
 
 TEST(Content, TenGenerationsQueuedBeforeASigkillAllCompleteAfterRestart) {
@@ -202,11 +200,11 @@ TEST(Content, TenGenerationsQueuedBeforeASigkillAllCompleteAfterRestart) {
   }
   ServerProcess server(data);
   const Api api{server.port(), key};
-  for (const auto& id : ids) EXPECT_EQ(str(api.wait_for_content(id).at("status")), "completed") << id;
-  const auto credits = parse(api.call("GET", "/api/external/credits").body);
-  EXPECT_EQ(str(credits.at("reserved")), "0.000000");
-  EXPECT_EQ(str(credits.at("balance")), "99.500000");  // ten images of 0.05, each charged once
-  EXPECT_EQ(parse(api.call("GET", "/api/external/content?status=processing").body).at("total"), 0);
+  for (const auto& id : ids) EXPECT_EQ(text_of(api.wait_for_content(id).at("status")), "completed") << id;
+  const auto credits = body_json(api.call("GET", "/api/external/credits").body);
+  EXPECT_EQ(text_of(credits.at("reserved")), "0.000000");
+  EXPECT_EQ(text_of(credits.at("balance")), "99.500000");  // ten images of 0.05, each charged once
+  EXPECT_EQ(body_json(api.call("GET", "/api/external/content?status=processing").body).at("total"), 0);
 }
 
 // An agent with the generate_content tool: the builtin model runs it for "generate an image of
@@ -216,21 +214,21 @@ TEST(Content, AChatThatAsksForAnImageCreatesAnItem) {
   const Api api{server.port(), server.bootstrap_key()};
   auto made = api.call("POST", "/api/external/agents", R"({"name":"Artist","tools":["generate_content"]})");
   ASSERT_EQ(made.status, 200) << made.body;
-  const std::string agent = str(parse(made.body).at("agent_id"));
+  const std::string agent = text_of(body_json(made.body).at("agent_id"));
   auto chat = api.call("POST", "/api/external/v1/chat/completions",
                        json::serialize(json::object{{"model", agent}, {"messages", json::array{{{"role", "user"},
                                                                                                  {"content", "Please generate an image of a red fox in the snow"}}}}}));
   ASSERT_EQ(chat.status, 200) << chat.body;
-  const std::string answer = str(parse(chat.body).at("choices").at(0).at("message").at("content"));
-  const auto listed = parse(api.call("GET", "/api/external/content").body);
+  const std::string answer = text_of(body_json(chat.body).at("choices").at(0).at("message").at("content"));
+  const auto listed = body_json(api.call("GET", "/api/external/content").body);
   ASSERT_EQ(listed.at("total"), 1);
-  const std::string id = str(listed.at("items").at(0).at("id"));
+  const std::string id = text_of(listed.at("items").at(0).at("id"));
   EXPECT_EQ(answer.rfind("I am generating an image of \"a red fox in the snow\": content " + id + ", at /storage/generation/image/", 0), 0u)
       << answer;
   const auto item = api.wait_for_content(id);
-  EXPECT_EQ(str(item.at("status")), "completed");
-  EXPECT_EQ(str(item.at("prompt")), "a red fox in the snow");
-  EXPECT_EQ(str(item.at("organization_id")), "default");
+  EXPECT_EQ(text_of(item.at("status")), "completed");
+  EXPECT_EQ(text_of(item.at("prompt")), "a red fox in the snow");
+  EXPECT_EQ(text_of(item.at("organization_id")), "default");
   // The URL in the answer is the item's own.
   const std::string url = answer.substr(answer.find("/storage/"), answer.find(" when") - answer.find("/storage/"));
   EXPECT_EQ(url, api.storage_target(item));
@@ -239,10 +237,10 @@ TEST(Content, AChatThatAsksForAnImageCreatesAnItem) {
   auto video = api.call("POST", "/api/external/v1/chat/completions",
                         json::serialize(json::object{{"model", agent}, {"messages", json::array{{{"role", "user"},
                                                                                                   {"content", "Generate a video of a calm sea"}}}}}));
-  EXPECT_EQ(str(parse(video.body).at("choices").at(0).at("message").at("content")).rfind("I am generating a video of \"a calm sea\"", 0), 0u);
-  const auto both = parse(api.call("GET", "/api/external/content?content_type=video").body);
+  EXPECT_EQ(text_of(body_json(video.body).at("choices").at(0).at("message").at("content")).rfind("I am generating a video of \"a calm sea\"", 0), 0u);
+  const auto both = body_json(api.call("GET", "/api/external/content?content_type=video").body);
   ASSERT_EQ(both.at("total"), 1);
-  const auto clip = api.wait_for_content(str(both.at("items").at(0).at("id")));
+  const auto clip = api.wait_for_content(text_of(both.at("items").at(0).at("id")));
   EXPECT_EQ(http_call(server.port(), "GET", api.storage_target(clip)).header("Content-Type"), "video/mp4");
 }
 
@@ -256,11 +254,11 @@ TEST(Content, AGenerationThatFailsForGoodReleasesItsHold) {
   InProcessServer server([&](Config& c) { c.data_dir = dir.str(); }, &clock);
   const Api api{server.port(), server.make_key("acme", "pro", "1", kScopes)};
   const std::string id = api.create({{"prompt", "Never stored"}});
-  EXPECT_EQ(str(parse(api.call("GET", "/api/external/credits").body).at("reserved")), "0.050000");
+  EXPECT_EQ(text_of(body_json(api.call("GET", "/api/external/credits").body).at("reserved")), "0.050000");
   json::object item;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
-    item = parse(api.call("GET", "/api/external/content/" + id).body);
+    item = body_json(api.call("GET", "/api/external/content/" + id).body);
     if (item.at("status") == "failed") break;
     // Past the next backoff (1, 2, 4, 8 s) while the job waits for it, never while an attempt
     // runs (which would overrun its lease).
@@ -272,10 +270,10 @@ TEST(Content, AGenerationThatFailsForGoodReleasesItsHold) {
     if (waiting) clock.advance(20);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_EQ(str(item.at("status")), "failed") << json::serialize(item);
-  EXPECT_NE(str(item.at("error_message")).find("generation"), std::string::npos) << str(item.at("error_message"));
+  ASSERT_EQ(text_of(item.at("status")), "failed") << json::serialize(item);
+  EXPECT_NE(text_of(item.at("error_message")).find("generation"), std::string::npos) << text_of(item.at("error_message"));
   EXPECT_TRUE(item.at("credit_cost").is_null());
-  const auto credits = parse(api.call("GET", "/api/external/credits").body);
-  EXPECT_EQ(str(credits.at("reserved")), "0.000000");
-  EXPECT_EQ(str(credits.at("balance")), "1.000000");
+  const auto credits = body_json(api.call("GET", "/api/external/credits").body);
+  EXPECT_EQ(text_of(credits.at("reserved")), "0.000000");
+  EXPECT_EQ(text_of(credits.at("balance")), "1.000000");
 }

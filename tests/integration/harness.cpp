@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <boost/json.hpp>
+
 #include "access/accounts.hpp"
 #include "core/ids.hpp"
 
@@ -220,6 +222,12 @@ void InProcessServer::on_io_thread(std::function<void()> fn) {
     done.set_value();
   });
   done.get_future().wait();
+}
+
+boost::json::object body_json(const std::string& body) { return boost::json::parse(body).as_object(); }
+
+std::string text_of(const boost::json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
 }
 
 std::string InProcessServer::make_key(const std::string& org_slug, const std::string& plan, const std::string& credits,

@@ -6,6 +6,8 @@
 #include "core/config.hpp"
 #include "server/app.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -46,6 +48,11 @@ struct CommandResult {
 // Runs the agentd binary with these arguments (for `admin ...`), capturing standard output.
 CommandResult run_agentd(const std::vector<std::string>& args);
 std::string last_line(const std::string& text);
+
+// A response body as a JSON object, and a JSON value as text (a string's characters, else its
+// serialization): what the byte-exact tests compare.
+boost::json::object body_json(const std::string& body);
+std::string text_of(const boost::json::value& v);
 
 // `agentd serve` as a child process, listening on 127.0.0.1:0.
 class ServerProcess {

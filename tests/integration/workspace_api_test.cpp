@@ -13,9 +13,7 @@ namespace json = boost::json;
 
 namespace {
 
-json::object parse(const std::string& body) { return json::parse(body).as_object(); }
-json::object data_of(const HttpResult& r) { return parse(r.body).at("data").as_object(); }
-std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+json::object data_of(const HttpResult& r) { return body_json(r.body).at("data").as_object(); }
 
 class WorkspaceApi : public ::testing::Test {
  protected:
@@ -34,7 +32,7 @@ class WorkspaceApi : public ::testing::Test {
     return r.status == 201 ? data_of(r) : json::object{};
   }
   std::string agent_uuid(const std::string& name = "Helper") {
-    return str(created("/api/v1/agents", {{"name", name}}).at("uuid"));
+    return text_of(created("/api/v1/agents", {{"name", name}}).at("uuid"));
   }
 };
 
@@ -46,15 +44,15 @@ TEST_F(WorkspaceApi, TheSeedsCurlFlowsWork) {
   auto made = call("POST", "/api/v1/tokens", R"({"name": "My Integration"})");
   ASSERT_EQ(made.status, 201) << made.body;
   const auto token = data_of(made);
-  EXPECT_EQ(str(token.at("name")), "My Integration");
-  const std::string plain = str(token.at("plainText"));
+  EXPECT_EQ(text_of(token.at("name")), "My Integration");
+  const std::string plain = text_of(token.at("plainText"));
   EXPECT_EQ(plain.rfind("agd_live_", 0), 0u);
   EXPECT_TRUE(token.contains("createdAt"));
 
   auto listed = call("GET", "/api/v1/tokens");
   ASSERT_EQ(listed.status, 200);
   bool seen = false;
-  const auto listing = parse(listed.body);
+  const auto listing = body_json(listed.body);
   for (const auto& t : listing.at("data").as_array()) {
     EXPECT_FALSE(t.as_object().contains("plainText"));  // shown only when created
     EXPECT_TRUE(t.as_object().contains("lastUsedAt"));
@@ -65,14 +63,14 @@ TEST_F(WorkspaceApi, TheSeedsCurlFlowsWork) {
   // The new token works with the team header, as the Quick Start uses it.
   auto agents = call("GET", "/api/v1/agents", "", plain, {{"X-Team-Slug", "default"}});
   EXPECT_EQ(agents.status, 200) << agents.body;
-  EXPECT_TRUE(parse(agents.body).contains("links"));
+  EXPECT_TRUE(body_json(agents.body).contains("links"));
   auto jane = call("POST", "/api/v1/contacts", R"({"name": "Jane Doe", "email": "jane@example.com"})", plain,
                    {{"X-Team-Slug", "default"}});
   ASSERT_EQ(jane.status, 201) << jane.body;
-  EXPECT_EQ(str(data_of(jane).at("name")), "Jane Doe");
-  EXPECT_EQ(str(data_of(jane).at("email")), "jane@example.com");
+  EXPECT_EQ(text_of(data_of(jane).at("name")), "Jane Doe");
+  EXPECT_EQ(text_of(data_of(jane).at("email")), "jane@example.com");
 
-  auto revoked = call("DELETE", "/api/v1/tokens/" + str(token.at("id")));
+  auto revoked = call("DELETE", "/api/v1/tokens/" + text_of(token.at("id")));
   EXPECT_EQ(revoked.status, 204);
   EXPECT_TRUE(revoked.body.empty());
   // Stops working within a second (the key cache refreshes every 0.5 s).
@@ -82,7 +80,7 @@ TEST_F(WorkspaceApi, TheSeedsCurlFlowsWork) {
     if (status != 401) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(status, 401);
-  EXPECT_EQ(call("DELETE", "/api/v1/tokens/" + str(token.at("id"))).status, 404);
+  EXPECT_EQ(call("DELETE", "/api/v1/tokens/" + text_of(token.at("id"))).status, 404);
 }
 
 TEST_F(WorkspaceApi, ATokenNeverHoldsAScopeItsCreatorLacks) {
@@ -92,12 +90,12 @@ TEST_F(WorkspaceApi, ATokenNeverHoldsAScopeItsCreatorLacks) {
   EXPECT_EQ(over.body, R"({"message":"The selected scopes.1 is invalid.","errors":{"scopes.1":["The selected scopes.1 is invalid."]}})");
   auto fine = call("POST", "/api/v1/tokens", R"({"name":"reader","scopes":["workspace:read"]})", limited);
   ASSERT_EQ(fine.status, 201);
-  const std::string reader = str(data_of(fine).at("plainText"));
+  const std::string reader = text_of(data_of(fine).at("plainText"));
   EXPECT_EQ(call("GET", "/api/v1/contacts", "", reader).status, 200);
   EXPECT_EQ(call("POST", "/api/v1/contacts", R"({"name":"A"})", reader).status, 403);
   // By default a token has its creator's scopes.
   auto same = call("POST", "/api/v1/tokens", R"({"name":"same"})", limited);
-  const std::string twin = str(data_of(same).at("plainText"));
+  const std::string twin = text_of(data_of(same).at("plainText"));
   EXPECT_EQ(call("GET", "/api/v1/tokens", "", twin).status, 200);
   EXPECT_EQ(call("POST", "/api/v1/agents", R"({"name":"A"})", twin).status, 403);
 }
@@ -110,12 +108,12 @@ TEST_F(WorkspaceApi, TokensPickTheirTeamAmongTheUsersMemberships) {
     c.exec("INSERT INTO memberships(org_id, user_id) SELECT o.id, m.user_id FROM organizations o, memberships m "
            "WHERE o.slug = 'second' AND m.org_id = (SELECT id FROM organizations WHERE slug = 'default')");
   });
-  const std::string token = str(created("/api/v1/tokens", {{"name", "two teams"}}).at("plainText"));
+  const std::string token = text_of(created("/api/v1/tokens", {{"name", "two teams"}}).at("plainText"));
   auto in = [&](const std::string& team) { return Headers{{"X-Team-Slug", team}}; };
   EXPECT_EQ(call("POST", "/api/v1/contacts", R"({"name":"In default"})", token, in("default")).status, 201);
   EXPECT_EQ(call("POST", "/api/v1/contacts", R"({"name":"In second"})", token, in("second")).status, 201);
   auto names = [&](const std::string& team) {
-    return str(parse(call("GET", "/api/v1/contacts", "", token, in(team)).body).at("data").at(0).at("name"));
+    return text_of(body_json(call("GET", "/api/v1/contacts", "", token, in(team)).body).at("data").at(0).at("name"));
   };
   EXPECT_EQ(names("default"), "In default");
   EXPECT_EQ(names("second"), "In second");
@@ -180,28 +178,28 @@ TEST_F(WorkspaceApi, EveryBoundAtAndPastItsEdge) {
     EXPECT_EQ(call("POST", memories, json::serialize(json::object{{"content", "abc"}, {c.field, c.ok}})).status, 201) << c.field;
     auto bad = call("POST", memories, json::serialize(json::object{{"content", "abc"}, {c.field, c.bad}}));
     EXPECT_EQ(bad.status, 422) << c.field;
-    EXPECT_EQ(str(parse(bad.body).at("message")), c.message);
+    EXPECT_EQ(text_of(body_json(bad.body).at("message")), c.message);
   }
   auto short_content = call("POST", memories, R"({"content":"ab"})");
-  EXPECT_EQ(str(parse(short_content.body).at("message")), "The content field must be at least 3 characters.");
+  EXPECT_EQ(text_of(body_json(short_content.body).at("message")), "The content field must be at least 3 characters.");
   const std::string goals = "/api/v1/agents/" + agent + "/goals";
   EXPECT_EQ(call("POST", goals, R"({"title":"abc","progress":100})").status, 201);
-  EXPECT_EQ(str(parse(call("POST", goals, R"({"title":"abc","progress":101})").body).at("message")),
+  EXPECT_EQ(text_of(body_json(call("POST", goals, R"({"title":"abc","progress":101})").body).at("message")),
             "The progress field must be between 0 and 100.");
-  EXPECT_EQ(str(parse(call("POST", goals, R"({"title":"ab"})").body).at("message")),
+  EXPECT_EQ(text_of(body_json(call("POST", goals, R"({"title":"ab"})").body).at("message")),
             "The title field must be at least 3 characters.");
-  EXPECT_EQ(str(parse(call("POST", goals, R"({"title":"abc","status":"done"})").body).at("message")),
+  EXPECT_EQ(text_of(body_json(call("POST", goals, R"({"title":"abc","status":"done"})").body).at("message")),
             "The selected status is invalid.");
   const std::string long_name(256, 'x');
   EXPECT_EQ(call("POST", "/api/v1/contacts", json::serialize(json::object{{"name", long_name.substr(1)}})).status, 201);
-  EXPECT_EQ(str(parse(call("POST", "/api/v1/contacts", json::serialize(json::object{{"name", long_name}})).body).at("message")),
+  EXPECT_EQ(text_of(body_json(call("POST", "/api/v1/contacts", json::serialize(json::object{{"name", long_name}})).body).at("message")),
             "The name field must not be greater than 255 characters.");
-  EXPECT_EQ(str(parse(call("POST", "/api/v1/items", R"({"title":"t","dueDate":"tomorrow"})").body).at("message")),
+  EXPECT_EQ(text_of(body_json(call("POST", "/api/v1/items", R"({"title":"t","dueDate":"tomorrow"})").body).at("message")),
             "The due date field must be a valid date.");
-  EXPECT_EQ(str(parse(call("POST", "/api/v1/agents/" + agent + "/reminders", R"({"text":"call"})").body).at("message")),
+  EXPECT_EQ(text_of(body_json(call("POST", "/api/v1/agents/" + agent + "/reminders", R"({"text":"call"})").body).at("message")),
             "The scheduled at field is required.");
   EXPECT_EQ(call("GET", "/api/v1/contacts?per_page=100").status, 200);
-  EXPECT_EQ(str(parse(call("GET", "/api/v1/contacts?per_page=101").body).at("message")),
+  EXPECT_EQ(text_of(body_json(call("GET", "/api/v1/contacts?per_page=101").body).at("message")),
             "The per page field must be between 1 and 100.");
   EXPECT_EQ(call("GET", "/api/v1/contacts?page=0").status, 422);
 }
@@ -211,14 +209,14 @@ TEST_F(WorkspaceApi, PagingLinksAndMetaOnFirstMiddleAndLastPage) {
   created("/api/v1/contacts", {{"name", "Loner"}});
   // The links name the Host the client sent (this harness sends "127.0.0.1").
   const std::string base = "http://127.0.0.1/api/v1/contacts?filter%5Bsearch%5D=acme&per_page=3&page=";  // as Laravel's paginator encodes it
-  auto page = [&](int n) { return parse(call("GET", "/api/v1/contacts?filter[search]=acme&per_page=3&page=" + std::to_string(n)).body); };
+  auto page = [&](int n) { return body_json(call("GET", "/api/v1/contacts?filter[search]=acme&per_page=3&page=" + std::to_string(n)).body); };
   auto first = page(1);
   EXPECT_EQ(json::serialize(first.at("links")),
             R"({"first":")" + base + R"(1","last":")" + base + R"(3","prev":null,"next":")" + base + R"(2"})");
   EXPECT_EQ(json::serialize(first.at("meta")), R"({"current_page":1,"from":1,"last_page":3,"per_page":3,"to":3,"total":7})");
   auto middle = page(2);
-  EXPECT_EQ(str(middle.at("links").at("prev")), base + "1");
-  EXPECT_EQ(str(middle.at("links").at("next")), base + "3");
+  EXPECT_EQ(text_of(middle.at("links").at("prev")), base + "1");
+  EXPECT_EQ(text_of(middle.at("links").at("next")), base + "3");
   EXPECT_EQ(json::serialize(middle.at("meta")), R"({"current_page":2,"from":4,"last_page":3,"per_page":3,"to":6,"total":7})");
   auto last = page(3);
   EXPECT_EQ(last.at("data").as_array().size(), 1u);
@@ -228,9 +226,9 @@ TEST_F(WorkspaceApi, PagingLinksAndMetaOnFirstMiddleAndLastPage) {
   EXPECT_TRUE(beyond.at("data").as_array().empty());
   EXPECT_TRUE(beyond.at("meta").at("from").is_null());
   // Default per_page 15, newest first.
-  auto all = parse(call("GET", "/api/v1/contacts").body);
+  auto all = body_json(call("GET", "/api/v1/contacts").body);
   EXPECT_EQ(all.at("meta").at("per_page"), 15);
-  EXPECT_EQ(str(all.at("data").as_array()[0].at("name")), "Loner");
+  EXPECT_EQ(text_of(all.at("data").as_array()[0].at("name")), "Loner");
 }
 
 TEST_F(WorkspaceApi, ContactsSearchFindOrCreatePropertiesActivitiesTimeline) {
@@ -238,10 +236,10 @@ TEST_F(WorkspaceApi, ContactsSearchFindOrCreatePropertiesActivitiesTimeline) {
                                                  {"tags", json::array{"lead"}}, {"birthday", "1990-04-01"},
                                                  {"socials", {{"twitter", "@jane"}}}});
   created("/api/v1/contacts", {{"name", "John Roe"}, {"email", "john@initech.com"}, {"tags", json::array{"vip"}}});
-  const std::string id = str(jane.at("id"));
+  const std::string id = text_of(jane.at("id"));
   auto search = [&](const std::string& q) {
     json::array names;
-    const auto page = parse(call("GET", "/api/v1/contacts?filter[search]=" + q).body);
+    const auto page = body_json(call("GET", "/api/v1/contacts?filter[search]=" + q).body);
     for (const auto& c : page.at("data").as_array()) names.push_back(c.at("name"));
     return json::serialize(names);
   };
@@ -255,7 +253,7 @@ TEST_F(WorkspaceApi, ContactsSearchFindOrCreatePropertiesActivitiesTimeline) {
   // find-or-create: by email (any case), else by exact name; twice the same contact.
   auto again = call("POST", "/api/v1/contacts/find-or-create", R"({"name":"J. Doe","email":"JANE@example.com"})");
   EXPECT_EQ(again.status, 200);
-  EXPECT_EQ(str(data_of(again).at("id")), id);
+  EXPECT_EQ(text_of(data_of(again).at("id")), id);
   auto made = call("POST", "/api/v1/contacts/find-or-create", R"({"name":"Max Mustermann"})");
   EXPECT_EQ(made.status, 201);
   auto same = call("POST", "/api/v1/contacts/find-or-create", R"({"name":"Max Mustermann"})");
@@ -266,7 +264,7 @@ TEST_F(WorkspaceApi, ContactsSearchFindOrCreatePropertiesActivitiesTimeline) {
   auto put = call("PUT", "/api/v1/contacts/" + id, R"({"title":"CTO","tagsAppend":["lead","customer"]})");
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(json::serialize(data_of(put).at("tags")), R"(["lead","customer"])");
-  EXPECT_EQ(str(data_of(put).at("birthday")), "1990-04-01");
+  EXPECT_EQ(text_of(data_of(put).at("birthday")), "1990-04-01");
   EXPECT_EQ(json::serialize(data_of(put).at("socials")), R"({"twitter":"@jane"})");
   auto prop = call("POST", "/api/v1/contacts/" + id + "/properties", R"({"key":"plan","value":"gold"})");
   EXPECT_EQ(prop.status, 200);
@@ -274,17 +272,17 @@ TEST_F(WorkspaceApi, ContactsSearchFindOrCreatePropertiesActivitiesTimeline) {
   auto call_logged = created("/api/v1/contacts/" + id + "/activities", {{"type", "call"}, {"description", "Intro call"},
                                                                          {"meta", {{"minutes", 15}}}});
   created("/api/v1/contacts/" + id + "/activities", {{"type", "email"}});
-  auto acts = parse(call("GET", "/api/v1/contacts/" + id + "/activities").body);
+  auto acts = body_json(call("GET", "/api/v1/contacts/" + id + "/activities").body);
   EXPECT_EQ(acts.at("meta").at("total"), 2);
-  auto timeline = parse(call("GET", "/api/v1/contacts/" + id + "/timeline").body);
+  auto timeline = body_json(call("GET", "/api/v1/contacts/" + id + "/timeline").body);
   std::vector<std::string> kinds;
   for (const auto& e : timeline.at("data").as_array())
-    kinds.push_back(str(e.at("kind")) + ":" + str(e.as_object().contains("type") ? e.at("type") : e.at("event")));
+    kinds.push_back(text_of(e.at("kind")) + ":" + text_of(e.as_object().contains("type") ? e.at("type") : e.at("event")));
   // Newest first: two activities, the property, the update, the creation.
   EXPECT_EQ(kinds, (std::vector<std::string>{"activity:email", "activity:call", "change:updated", "change:updated", "change:created"}));
   EXPECT_EQ(json::serialize(timeline.at("data").as_array()[3].at("changes")), R"({"title":"CTO","tags":["lead","customer"]})");
-  EXPECT_EQ(call("DELETE", "/api/v1/contacts/" + id + "/activities/" + str(call_logged.at("id"))).status, 204);
-  EXPECT_EQ(parse(call("GET", "/api/v1/contacts/" + id + "/activities").body).at("meta").at("total"), 1);
+  EXPECT_EQ(call("DELETE", "/api/v1/contacts/" + id + "/activities/" + text_of(call_logged.at("id"))).status, 204);
+  EXPECT_EQ(body_json(call("GET", "/api/v1/contacts/" + id + "/activities").body).at("meta").at("total"), 1);
   EXPECT_EQ(call("DELETE", "/api/v1/contacts/" + id).status, 204);
   EXPECT_EQ(call("GET", "/api/v1/contacts/" + id).status, 404);
   EXPECT_EQ(call("GET", "/api/v1/contacts/" + id + "/timeline").status, 404);
@@ -301,7 +299,7 @@ TEST_F(WorkspaceApi, ItemsFilterAndLinkOnlyTheTeamsOwnObjects) {
   created("/api/v1/items", {{"title", "Backlog"}});
   auto titles = [&](const std::string& q) {
     json::array t;
-    const auto page = parse(call("GET", "/api/v1/items" + q).body);
+    const auto page = body_json(call("GET", "/api/v1/items" + q).body);
     for (const auto& i : page.at("data").as_array()) t.push_back(i.at("title"));
     return json::serialize(t);
   };
@@ -322,9 +320,9 @@ TEST_F(WorkspaceApi, ItemsFilterAndLinkOnlyTheTeamsOwnObjects) {
             R"x("contactIds.0":["The selected contact ids.0 is invalid."],"contactIds.1":["The selected contact ids.1 is invalid."]}})x");
   // PUT changes only what it names.
   const auto item = created("/api/v1/items", {{"title", "Edit me"}, {"tags", json::array{"a"}}});
-  auto put = call("PUT", "/api/v1/items/" + str(item.at("id")), R"({"status":"done"})");
-  EXPECT_EQ(str(data_of(put).at("status")), "done");
-  EXPECT_EQ(str(data_of(put).at("title")), "Edit me");
+  auto put = call("PUT", "/api/v1/items/" + text_of(item.at("id")), R"({"status":"done"})");
+  EXPECT_EQ(text_of(data_of(put).at("status")), "done");
+  EXPECT_EQ(text_of(data_of(put).at("title")), "Edit me");
   EXPECT_EQ(json::serialize(data_of(put).at("tags")), R"(["a"])");
 }
 
@@ -332,11 +330,11 @@ TEST_F(WorkspaceApi, AgentsAreTheSameRecordAsTheOtherDialects) {
   auto made = call("POST", "/api/v1/agents", R"({"name":"Support Bot","systemPrompt":"Be kind.","bio":"Line one\nLine two"})");
   ASSERT_EQ(made.status, 201) << made.body;
   const auto a = data_of(made);
-  const std::string uuid = str(a.at("uuid"));
+  const std::string uuid = text_of(a.at("uuid"));
   EXPECT_EQ(a.at("published"), false);
   auto character = call("PATCH", "/api/v1/agents/" + uuid + "/character", R"({"systemPrompt":"Be brief."})");
-  EXPECT_EQ(str(data_of(character).at("systemPrompt")), "Be brief.");
-  EXPECT_EQ(str(data_of(character).at("name")), "Support Bot");
+  EXPECT_EQ(text_of(data_of(character).at("systemPrompt")), "Be brief.");
+  EXPECT_EQ(text_of(data_of(character).at("name")), "Support Bot");
   EXPECT_EQ(data_of(call("POST", "/api/v1/agents/" + uuid + "/publish")).at("published"), true);
   auto settings = call("POST", "/api/v1/agents/" + uuid + "/settings", R"({"language":"en","voice":"calm"})");
   EXPECT_EQ(json::serialize(data_of(settings).at("settings")), R"({"language":"en","voice":"calm"})");
@@ -345,8 +343,8 @@ TEST_F(WorkspaceApi, AgentsAreTheSameRecordAsTheOtherDialects) {
   // The Agents API sees the same agent: bio lines, instruction.
   auto v1 = http_call(server.port(), "GET", "/v1/agents/" + uuid, {{"Authorization", "Bearer " + key}});
   ASSERT_EQ(v1.status, 200) << v1.body;
-  EXPECT_EQ(json::serialize(parse(v1.body).at("data").at("bio")), R"(["Line one","Line two"])");
-  EXPECT_EQ(str(parse(v1.body).at("data").at("name")), "Support Bot");
+  EXPECT_EQ(json::serialize(body_json(v1.body).at("data").at("bio")), R"(["Line one","Line two"])");
+  EXPECT_EQ(text_of(body_json(v1.body).at("data").at("name")), "Support Bot");
   auto patched = call("PATCH", "/api/v1/agents/" + uuid, R"({"name":""})");
   EXPECT_EQ(patched.body, R"({"message":"The name field is required.","errors":{"name":["The name field is required."]}})");
   EXPECT_EQ(call("DELETE", "/api/v1/agents/" + uuid).status, 204);
@@ -357,8 +355,8 @@ TEST_F(WorkspaceApi, AgentAuthKeysActAsTheAgentInItsTeam) {
   const std::string uuid = agent_uuid();
   auto rotated = call("POST", "/api/v1/agents/" + uuid + "/auth-key");
   ASSERT_EQ(rotated.status, 201);
-  const std::string agent_key = str(data_of(rotated).at("authKey"));
-  EXPECT_EQ(str(data_of(rotated).at("uuid")), uuid);
+  const std::string agent_key = text_of(data_of(rotated).at("authKey"));
+  EXPECT_EQ(text_of(data_of(rotated).at("uuid")), uuid);
   auto as_agent = [&](const std::string& k, const std::string& method, const std::string& target, const std::string& body = "") {
     return http_call(server.port(), method, target, {{"X-Agent-Auth-Key", k}, {"Content-Type", "application/json"}}, body);
   };
@@ -368,7 +366,7 @@ TEST_F(WorkspaceApi, AgentAuthKeysActAsTheAgentInItsTeam) {
   EXPECT_EQ(call("GET", "/api/v1/contacts", "", agent_key).status, 401);
   EXPECT_EQ(http_call(server.port(), "GET", "/api/external/agents", {{"X-API-Key", agent_key}}).status, 401);
   // Rotating again: the previous key stops within a second.
-  const std::string next = str(data_of(call("POST", "/api/v1/agents/" + uuid + "/auth-key")).at("authKey"));
+  const std::string next = text_of(data_of(call("POST", "/api/v1/agents/" + uuid + "/auth-key")).at("authKey"));
   int status = 200;
   for (int i = 0; i < 100 && status != 401; ++i) {
     status = as_agent(agent_key, "GET", "/api/v1/contacts").status;
@@ -381,14 +379,14 @@ TEST_F(WorkspaceApi, AgentAuthKeysActAsTheAgentInItsTeam) {
 // Every id of one team answers 404 to another team's key, with the body of an unknown id.
 TEST_F(WorkspaceApi, AnotherTeamSeesNotFoundForEveryId) {
   const std::string agent = agent_uuid();
-  const std::string contact = str(created("/api/v1/contacts", {{"name", "Jane"}}).at("id"));
-  const std::string activity = str(created("/api/v1/contacts/" + contact + "/activities", {{"type", "call"}}).at("id"));
-  const std::string item = str(created("/api/v1/items", {{"title", "x"}}).at("id"));
-  const std::string memory = str(created("/api/v1/agents/" + agent + "/memories", {{"content", "secret fact"}}).at("id"));
-  const std::string goal = str(created("/api/v1/agents/" + agent + "/goals", {{"title", "Goal"}}).at("id"));
-  const std::string reminder = str(created("/api/v1/agents/" + agent + "/reminders", {{"text", "Ping"}, {"scheduledAt", "2999-01-01T00:00:00Z"}}).at("id"));
-  const std::string room = str(created("/api/v1/rooms", {{"agentUuid", agent}, {"name", "Main"}}).at("id"));
-  const std::string token = str(created("/api/v1/tokens", {{"name", "t"}}).at("id"));
+  const std::string contact = text_of(created("/api/v1/contacts", {{"name", "Jane"}}).at("id"));
+  const std::string activity = text_of(created("/api/v1/contacts/" + contact + "/activities", {{"type", "call"}}).at("id"));
+  const std::string item = text_of(created("/api/v1/items", {{"title", "x"}}).at("id"));
+  const std::string memory = text_of(created("/api/v1/agents/" + agent + "/memories", {{"content", "secret fact"}}).at("id"));
+  const std::string goal = text_of(created("/api/v1/agents/" + agent + "/goals", {{"title", "Goal"}}).at("id"));
+  const std::string reminder = text_of(created("/api/v1/agents/" + agent + "/reminders", {{"text", "Ping"}, {"scheduledAt", "2999-01-01T00:00:00Z"}}).at("id"));
+  const std::string room = text_of(created("/api/v1/rooms", {{"agentUuid", agent}, {"name", "Main"}}).at("id"));
+  const std::string token = text_of(created("/api/v1/tokens", {{"name", "t"}}).at("id"));
   const std::string other = server.make_key("other", "pro", "5", {"workspace:read", "workspace:write", "agents:list", "agents:write",
                                                                    "agents:invoke", "tokens:manage"});
   const std::vector<std::pair<std::string, std::string>> routes = {
@@ -415,7 +413,7 @@ TEST_F(WorkspaceApi, AnotherTeamSeesNotFoundForEveryId) {
   }
   // Lists hold none of it.
   for (const char* list : {"/api/v1/contacts", "/api/v1/items", "/api/v1/goals", "/api/v1/reminders", "/api/v1/rooms", "/api/v1/agents"})
-    EXPECT_EQ(parse(call("GET", list, "", other).body).at("meta").at("total"), 0) << list;
+    EXPECT_EQ(body_json(call("GET", list, "", other).body).at("meta").at("total"), 0) << list;
   // And nothing changed for the owner.
   EXPECT_EQ(call("GET", "/api/v1/contacts/" + contact).status, 200);
   EXPECT_EQ(call("GET", "/api/v1/memories/" + memory).status, 200);
@@ -429,6 +427,6 @@ TEST_F(WorkspaceApi, AReplayedPostCreatesOnce) {
   EXPECT_EQ(second.status, 201);
   EXPECT_EQ(second.body, first.body);
   EXPECT_EQ(second.header("Idempotent-Replayed"), "true");
-  EXPECT_EQ(parse(call("GET", "/api/v1/contacts").body).at("meta").at("total"), 1);
+  EXPECT_EQ(body_json(call("GET", "/api/v1/contacts").body).at("meta").at("total"), 1);
   EXPECT_EQ(call("POST", "/api/v1/contacts", R"({"name":"Other"})", "", idem).status, 422);
 }

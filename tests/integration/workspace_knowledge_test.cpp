@@ -19,9 +19,7 @@ namespace json = boost::json;
 
 namespace {
 
-json::object parse(const std::string& body) { return json::parse(body).as_object(); }
-json::object data_of(const HttpResult& r) { return parse(r.body).at("data").as_object(); }
-std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+json::object data_of(const HttpResult& r) { return body_json(r.body).at("data").as_object(); }
 
 struct Client {
   unsigned short port;
@@ -39,7 +37,7 @@ struct Client {
   std::string say(const std::string& room, const std::string& content) const {
     auto r = call("POST", "/api/v1/rooms/" + room + "/messages", json::serialize(json::object{{"content", content}}));
     EXPECT_EQ(r.status, 201) << r.body;
-    return r.status == 201 ? str(data_of(r).at("content")) : std::string();
+    return r.status == 201 ? text_of(data_of(r).at("content")) : std::string();
   }
 };
 
@@ -60,10 +58,10 @@ TEST(WorkspaceKnowledge, AMemoryIsRecalledInARoomAndInEveryDialect) {
   InProcessServer server;
   const Client ws{server.port(), server.bootstrap_key()};
   const auto agent = ws.created("/api/v1/agents", {{"name", "Office Helper"}});
-  const std::string uuid = str(agent.at("uuid"));
+  const std::string uuid = text_of(agent.at("uuid"));
   ws.created("/api/v1/agents/" + uuid + "/memories", {{"content", "The office wifi password is heron-42."}, {"category", "office"}});
   ws.created("/api/v1/agents/" + uuid + "/memories", {{"content", "Lunch is served at noon on Fridays."}});
-  const std::string room = str(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Front desk"}}).at("id"));
+  const std::string room = text_of(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Front desk"}}).at("id"));
   EXPECT_EQ(ws.say(room, "What is the office wifi password?"), "The office wifi password is heron-42.");
 
   // The External API and the Agents API ask the same agent.
@@ -71,99 +69,99 @@ TEST(WorkspaceKnowledge, AMemoryIsRecalledInARoomAndInEveryDialect) {
                        {{"X-API-Key", ws.key}, {"Content-Type", "application/json"}},
                        json::serialize(json::object{{"model", uuid}, {"messages", json::array{{{"role", "user"}, {"content", "Tell me the wifi password"}}}}}));
   ASSERT_EQ(ext.status, 200) << ext.body;
-  EXPECT_NE(str(parse(ext.body).at("choices").at(0).at("message").at("content")).find("heron-42"), std::string::npos);
+  EXPECT_NE(text_of(body_json(ext.body).at("choices").at(0).at("message").at("content")).find("heron-42"), std::string::npos);
   auto v1 = http_call(server.port(), "POST", "/v1/agents/" + uuid + "/messages",
                       {{"Authorization", "Bearer " + ws.key}, {"Content-Type", "application/json"}}, R"({"text":"When is lunch on Fridays?"})");
   ASSERT_EQ(v1.status, 200) << v1.body;
-  EXPECT_EQ(str(parse(v1.body).at("data").at("response")), "Lunch is served at noon on Fridays.");
+  EXPECT_EQ(text_of(body_json(v1.body).at("data").at("response")), "Lunch is served at noon on Fridays.");
 
   // An archived memory is no longer recalled; filters and search list it.
-  const auto listed = parse(ws.call("GET", "/api/v1/agents/" + uuid + "/memories?filter[search]=heron").body);
+  const auto listed = body_json(ws.call("GET", "/api/v1/agents/" + uuid + "/memories?filter[search]=heron").body);
   ASSERT_EQ(listed.at("meta").at("total"), 1);
-  const std::string memory = str(listed.at("data").at(0).at("id"));
-  EXPECT_EQ(parse(ws.call("GET", "/api/v1/agents/" + uuid + "/memories?category=office").body).at("meta").at("total"), 1);
+  const std::string memory = text_of(listed.at("data").at(0).at("id"));
+  EXPECT_EQ(body_json(ws.call("GET", "/api/v1/agents/" + uuid + "/memories?category=office").body).at("meta").at("total"), 1);
   EXPECT_EQ(ws.call("PUT", "/api/v1/memories/" + memory, R"({"tier":"archived"})").status, 200);
-  EXPECT_EQ(parse(ws.call("GET", "/api/v1/agents/" + uuid + "/memories?tier=archived").body).at("meta").at("total"), 1);
+  EXPECT_EQ(body_json(ws.call("GET", "/api/v1/agents/" + uuid + "/memories?tier=archived").body).at("meta").at("total"), 1);
   EXPECT_EQ(ws.say(room, "What is the office wifi password?").find("heron-42"), std::string::npos);
 }
 
 TEST(WorkspaceKnowledge, TheRememberToolStoresWhatItIsTold) {
   InProcessServer server;
   const Client ws{server.port(), server.bootstrap_key()};
-  const std::string uuid = str(ws.created("/api/v1/agents", {{"name", "Assistant"}}).at("uuid"));
-  const std::string room = str(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Chat"}}).at("id"));
+  const std::string uuid = text_of(ws.created("/api/v1/agents", {{"name", "Assistant"}}).at("uuid"));
+  const std::string room = text_of(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Chat"}}).at("id"));
   EXPECT_EQ(ws.say(room, "Remember that my parking spot is B7."), "I will remember that: my parking spot is B7.");
-  const auto memories = parse(ws.call("GET", "/api/v1/agents/" + uuid + "/memories").body);
+  const auto memories = body_json(ws.call("GET", "/api/v1/agents/" + uuid + "/memories").body);
   ASSERT_EQ(memories.at("meta").at("total"), 1);
-  EXPECT_EQ(str(memories.at("data").at(0).at("content")), "my parking spot is B7");
-  EXPECT_EQ(str(memories.at("data").at(0).at("tier")), "working");
+  EXPECT_EQ(text_of(memories.at("data").at(0).at("content")), "my parking spot is B7");
+  EXPECT_EQ(text_of(memories.at("data").at(0).at("tier")), "working");
   // A new room (a new session) still knows it: it is the agent's, not the conversation's.
-  const std::string other = str(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Later"}}).at("id"));
+  const std::string other = text_of(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Later"}}).at("id"));
   EXPECT_EQ(ws.say(other, "Where is my parking spot?"), "my parking spot is B7");
 }
 
 TEST(WorkspaceKnowledge, ARoomIsASessionItsHistoryIsTheContext) {
   InProcessServer server;
   const Client ws{server.port(), server.bootstrap_key()};
-  const std::string uuid = str(ws.created("/api/v1/agents", {{"name", "Notes"}}).at("uuid"));
-  const std::string room = str(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Planning"}}).at("id"));
+  const std::string uuid = text_of(ws.created("/api/v1/agents", {{"name", "Notes"}}).at("uuid"));
+  const std::string room = text_of(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Planning"}}).at("id"));
   ws.say(room, "My locker code is 4711.");
   EXPECT_EQ(ws.say(room, "What is my locker code?"), "Earlier in this conversation you said: \"My locker code is 4711.\"");
-  const auto all = parse(ws.call("GET", "/api/v1/rooms/" + room + "/messages").body).at("data").as_array();
+  const auto all = body_json(ws.call("GET", "/api/v1/rooms/" + room + "/messages").body).at("data").as_array();
   ASSERT_EQ(all.size(), 4u);
-  EXPECT_EQ(str(all[0].at("role")), "user");
-  EXPECT_EQ(str(all[0].at("content")), "My locker code is 4711.");
-  EXPECT_EQ(str(all[3].at("role")), "assistant");
+  EXPECT_EQ(text_of(all[0].at("role")), "user");
+  EXPECT_EQ(text_of(all[0].at("content")), "My locker code is 4711.");
+  EXPECT_EQ(text_of(all[3].at("role")), "assistant");
   // The newest N, oldest first.
-  const auto two = parse(ws.call("GET", "/api/v1/rooms/" + room + "/messages?limit=2").body).at("data").as_array();
+  const auto two = body_json(ws.call("GET", "/api/v1/rooms/" + room + "/messages?limit=2").body).at("data").as_array();
   ASSERT_EQ(two.size(), 2u);
-  EXPECT_EQ(str(two[0].at("content")), "What is my locker code?");
+  EXPECT_EQ(text_of(two[0].at("content")), "What is my locker code?");
   EXPECT_EQ(ws.call("GET", "/api/v1/rooms/" + room + "/messages?limit=101").status, 422);
   EXPECT_EQ(ws.call("POST", "/api/v1/rooms/" + room + "/messages", R"({"content":"  "})").body,
             R"({"message":"The content field is required.","errors":{"content":["The content field is required."]}})");
   EXPECT_EQ(ws.call("POST", "/api/v1/rooms", R"({"agentUuid":"nope","name":"x"})").body,
             R"({"message":"The selected agent uuid is invalid.","errors":{"agentUuid":["The selected agent uuid is invalid."]}})");
-  const auto rooms = parse(ws.call("GET", "/api/v1/rooms").body);
+  const auto rooms = body_json(ws.call("GET", "/api/v1/rooms").body);
   EXPECT_EQ(rooms.at("meta").at("total"), 1);
-  EXPECT_EQ(str(rooms.at("data").at(0).at("agentUuid")), uuid);
+  EXPECT_EQ(text_of(rooms.at("data").at(0).at("agentUuid")), uuid);
   // Room turns are billed like chat completions.
-  auto credits = parse(http_call(server.port(), "GET", "/api/external/credits", {{"X-API-Key", ws.key}}).body);
-  EXPECT_LT(std::stod(str(credits.at("balance"))), 100.0);
+  auto credits = body_json(http_call(server.port(), "GET", "/api/external/credits", {{"X-API-Key", ws.key}}).body);
+  EXPECT_LT(std::stod(text_of(credits.at("balance"))), 100.0);
 }
 
 TEST(WorkspaceKnowledge, AReminderFiresOnTimeOnceIntoTheAgentsLatestRoom) {
   ManualClock clock{static_cast<double>(std::time(nullptr))};
   InProcessServer server({}, &clock);
   const Client ws{server.port(), server.bootstrap_key()};
-  const std::string uuid = str(ws.created("/api/v1/agents", {{"name", "Timer"}}).at("uuid"));
-  const std::string room = str(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Main"}}).at("id"));
+  const std::string uuid = text_of(ws.created("/api/v1/agents", {{"name", "Timer"}}).at("uuid"));
+  const std::string room = text_of(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Main"}}).at("id"));
   const std::string at = iso8601_unix(std::floor(clock.unix_seconds()) + 60);
   const auto reminder = ws.created("/api/v1/agents/" + uuid + "/reminders", {{"text", "Stand-up in the big room"}, {"scheduledAt", at}});
-  EXPECT_EQ(str(reminder.at("scheduledAt")), at);
+  EXPECT_EQ(text_of(reminder.at("scheduledAt")), at);
   EXPECT_TRUE(reminder.at("dispatchedAt").is_null());
-  const std::string id = str(reminder.at("id"));
+  const std::string id = text_of(reminder.at("id"));
   auto dispatched = [&] { return !data_of(ws.call("GET", "/api/v1/reminders/" + id)).at("dispatchedAt").is_null(); };
   // Not before its time: one due now fires, this one waits.
-  const std::string now_id = str(ws.created("/api/v1/agents/" + uuid + "/reminders",
+  const std::string now_id = text_of(ws.created("/api/v1/agents/" + uuid + "/reminders",
                                             {{"text", "Right now"}, {"scheduledAt", iso8601_unix(clock.unix_seconds())}}).at("id"));
   ASSERT_TRUE(eventually([&] { return !data_of(ws.call("GET", "/api/v1/reminders/" + now_id)).at("dispatchedAt").is_null(); }));
   EXPECT_FALSE(dispatched());
   clock.advance(60);
   ASSERT_TRUE(eventually(dispatched));
   const auto fired = data_of(ws.call("GET", "/api/v1/reminders/" + id));
-  EXPECT_EQ(str(fired.at("roomId")), room);
-  const auto msgs = parse(ws.call("GET", "/api/v1/rooms/" + room + "/messages").body).at("data").as_array();
+  EXPECT_EQ(text_of(fired.at("roomId")), room);
+  const auto msgs = body_json(ws.call("GET", "/api/v1/rooms/" + room + "/messages").body).at("data").as_array();
   ASSERT_EQ(msgs.size(), 2u);
-  EXPECT_EQ(str(msgs[0].at("content")), "Right now");
-  EXPECT_EQ(str(msgs[1].at("content")), "Stand-up in the big room");
-  EXPECT_EQ(str(msgs[1].at("role")), "assistant");
+  EXPECT_EQ(text_of(msgs[0].at("content")), "Right now");
+  EXPECT_EQ(text_of(msgs[1].at("content")), "Stand-up in the big room");
+  EXPECT_EQ(text_of(msgs[1].at("role")), "assistant");
   // An agent without a room gets one.
-  const std::string lonely = str(ws.created("/api/v1/agents", {{"name", "Lonely"}}).at("uuid"));
-  const std::string id2 = str(ws.created("/api/v1/agents/" + lonely + "/reminders", {{"text", "Water the plants"}, {"scheduledAt", at}}).at("id"));
+  const std::string lonely = text_of(ws.created("/api/v1/agents", {{"name", "Lonely"}}).at("uuid"));
+  const std::string id2 = text_of(ws.created("/api/v1/agents/" + lonely + "/reminders", {{"text", "Water the plants"}, {"scheduledAt", at}}).at("id"));
   ASSERT_TRUE(eventually([&] { return !data_of(ws.call("GET", "/api/v1/reminders/" + id2)).at("dispatchedAt").is_null(); }));
-  const auto rooms = parse(ws.call("GET", "/api/v1/rooms").body);
+  const auto rooms = body_json(ws.call("GET", "/api/v1/rooms").body);
   EXPECT_EQ(rooms.at("meta").at("total"), 2);
-  EXPECT_EQ(str(rooms.at("data").at(0).at("name")), "Reminders");
+  EXPECT_EQ(text_of(rooms.at("data").at(0).at("name")), "Reminders");
 }
 
 TEST(WorkspaceKnowledge, AReminderDueWhileTheServerWasDownFiresOnceAtStart) {
@@ -175,9 +173,9 @@ TEST(WorkspaceKnowledge, AReminderDueWhileTheServerWasDownFiresOnceAtStart) {
     InProcessServer first(config, &clock);
     const Client ws{first.port(), first.bootstrap_key()};
     key = ws.key;
-    const std::string uuid = str(ws.created("/api/v1/agents", {{"name", "Timer"}}).at("uuid"));
-    room = str(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Main"}}).at("id"));
-    id = str(ws.created("/api/v1/agents/" + uuid + "/reminders",
+    const std::string uuid = text_of(ws.created("/api/v1/agents", {{"name", "Timer"}}).at("uuid"));
+    room = text_of(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Main"}}).at("id"));
+    id = text_of(ws.created("/api/v1/agents/" + uuid + "/reminders",
                         {{"text", "Renew the certificate"}, {"scheduledAt", iso8601_unix(clock.unix_seconds() + 3600)}}).at("id"));
   }
   clock.advance(7200);  // the server was down at the reminder's time
@@ -194,27 +192,27 @@ TEST(WorkspaceKnowledge, AReminderDueWhileTheServerWasDownFiresOnceAtStart) {
     q.reset();
     agents::dispatch_reminder(c, org, id, clock.unix_seconds());
   });
-  const auto msgs = parse(ws.call("GET", "/api/v1/rooms/" + room + "/messages").body).at("data").as_array();
+  const auto msgs = body_json(ws.call("GET", "/api/v1/rooms/" + room + "/messages").body).at("data").as_array();
   ASSERT_EQ(msgs.size(), 1u);
-  EXPECT_EQ(str(msgs[0].at("content")), "Renew the certificate");
+  EXPECT_EQ(text_of(msgs[0].at("content")), "Renew the certificate");
 }
 
 TEST(WorkspaceKnowledge, TheCreateReminderToolSchedulesOne) {
   ManualClock clock{1'767'261'600.0 - 1000};  // 2026-01-01T10:00:00Z (its monotonic part starts at 1000)
   InProcessServer server({}, &clock);
   const Client ws{server.port(), server.bootstrap_key()};
-  const std::string uuid = str(ws.created("/api/v1/agents", {{"name", "Planner"}}).at("uuid"));
-  const std::string room = str(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Main"}}).at("id"));
+  const std::string uuid = text_of(ws.created("/api/v1/agents", {{"name", "Planner"}}).at("uuid"));
+  const std::string room = text_of(ws.created("/api/v1/rooms", {{"agentUuid", uuid}, {"name", "Main"}}).at("id"));
   EXPECT_EQ(ws.say(room, "Remind me to call Jane in 10 minutes"), "I will remind you to call Jane at 2026-01-01T10:10:00Z.");
   EXPECT_EQ(ws.say(room, "Please remind me to send the report at 3pm."), "I will remind you to send the report at 2026-01-01T15:00:00Z.");
-  const auto list = parse(ws.call("GET", "/api/v1/reminders").body);
+  const auto list = body_json(ws.call("GET", "/api/v1/reminders").body);
   ASSERT_EQ(list.at("meta").at("total"), 2);
-  EXPECT_EQ(str(list.at("data").at(1).at("scheduledAt")), "2026-01-01T10:10:00Z");
-  EXPECT_EQ(str(list.at("data").at(1).at("text")), "call Jane");
+  EXPECT_EQ(text_of(list.at("data").at(1).at("scheduledAt")), "2026-01-01T10:10:00Z");
+  EXPECT_EQ(text_of(list.at("data").at(1).at("text")), "call Jane");
   clock.advance(601);
-  const std::string first = str(list.at("data").at(1).at("id"));
+  const std::string first = text_of(list.at("data").at(1).at("id"));
   ASSERT_TRUE(eventually([&] { return !data_of(ws.call("GET", "/api/v1/reminders/" + first)).at("dispatchedAt").is_null(); }));
-  EXPECT_TRUE(data_of(ws.call("GET", "/api/v1/reminders/" + str(list.at("data").at(0).at("id")))).at("dispatchedAt").is_null());
+  EXPECT_TRUE(data_of(ws.call("GET", "/api/v1/reminders/" + text_of(list.at("data").at(0).at("id")))).at("dispatchedAt").is_null());
   EXPECT_EQ(ws.call("DELETE", "/api/v1/reminders/" + first).status, 204);
 }
 
@@ -238,7 +236,7 @@ TEST(WorkspaceKnowledge, AnUpstreamModelRunsTheWorkspaceToolsAndIsToldItsMemorie
   auto made = http_call(server.port(), "POST", "/api/external/agents", {{"X-API-Key", key}, {"Content-Type", "application/json"}},
                         R"({"name":"Relay","model":"up/gpt-4o","tools":["remember","create_reminder"]})");
   ASSERT_EQ(made.status, 200) << made.body;
-  const std::string agent = str(parse(made.body).at("agent_id"));
+  const std::string agent = text_of(body_json(made.body).at("agent_id"));
   auto chat = [&](const std::string& text) {
     return http_call(server.port(), "POST", "/api/external/v1/chat/completions", {{"X-API-Key", key}, {"Content-Type", "application/json"}},
                      json::serialize(json::object{{"model", agent}, {"messages", json::array{{{"role", "user"}, {"content", text}}}}}));
@@ -246,20 +244,20 @@ TEST(WorkspaceKnowledge, AnUpstreamModelRunsTheWorkspaceToolsAndIsToldItsMemorie
   ASSERT_EQ(chat("Please note when the stand-up is.").status, 200);
   const auto first = upstream.requests(0).at(0);
   std::vector<std::string> offered;
-  for (const auto& t : first.at("tools").as_array()) offered.push_back(str(t.at("function").at("name")));
+  for (const auto& t : first.at("tools").as_array()) offered.push_back(text_of(t.at("function").at("name")));
   EXPECT_EQ(offered, (std::vector<std::string>{"remember", "create_reminder"}));
-  EXPECT_EQ(str(upstream.requests(0).at(1).at("messages").as_array().back().at("content")),
+  EXPECT_EQ(text_of(upstream.requests(0).at(1).at("messages").as_array().back().at("content")),
             R"({"message":"I will remember that: The stand-up is at 9:15."})");
   const Client ws{server.port(), key};
-  const auto memories = parse(ws.call("GET", "/api/v1/agents/" + agent + "/memories").body);
+  const auto memories = body_json(ws.call("GET", "/api/v1/agents/" + agent + "/memories").body);
   ASSERT_EQ(memories.at("meta").at("total"), 1);
-  EXPECT_EQ(str(memories.at("data").at(0).at("content")), "The stand-up is at 9:15");
+  EXPECT_EQ(text_of(memories.at("data").at(0).at("content")), "The stand-up is at 9:15");
 
   // The next question is sent with what the agent remembers, and a reminder is created.
   ASSERT_EQ(chat("When is the stand-up? Remind me five minutes before.").status, 200);
   const auto asked = upstream.requests(0).at(2).at("messages").as_array();
   ASSERT_GE(asked.size(), 2u);
-  EXPECT_EQ(str(asked[asked.size() - 2].at("role")), "system");
-  EXPECT_EQ(str(asked[asked.size() - 2].at("content")), "What you remember:\nThe stand-up is at 9:15");
-  EXPECT_EQ(parse(ws.call("GET", "/api/v1/reminders").body).at("meta").at("total"), 1);
+  EXPECT_EQ(text_of(asked[asked.size() - 2].at("role")), "system");
+  EXPECT_EQ(text_of(asked[asked.size() - 2].at("content")), "What you remember:\nThe stand-up is at 9:15");
+  EXPECT_EQ(body_json(ws.call("GET", "/api/v1/reminders").body).at("meta").at("total"), 1);
 }
