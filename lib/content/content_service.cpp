@@ -203,10 +203,12 @@ net::awaitable<std::string> ContentService::tool_result(agents::ContentRequest r
   if (!item) co_return json::serialize(json::object{{"message", "I could not generate that: " + failure}});
   const std::string path = storage_path_of(*item);
   const std::string url = "/storage/" + path + "?sig=" + storage_.signature(path);
-  const std::string article = item->content_type == "image" || item->content_type == "audio" || item->content_type == "other" ? "an " : "a ";
-  const std::string what = item->content_type == "glb" ? "3D model" : item->content_type == "other" ? "document" : item->content_type;
+  const std::string& type = item->content_type;
+  const std::string what = type == "image" ? "an image" : type == "audio" ? "audio" : type == "video" ? "a video"
+                         : type == "glb"   ? "a 3D model"
+                                           : "a document";
   co_return json::serialize(json::object{
-      {"message", "I am generating " + (what == "audio" ? std::string("audio") : article + what) + " of \"" + item->prompt +
+      {"message", "I am generating " + what + " of \"" + item->prompt +
                       "\": content " + item->id + ", at " + url + " when it is ready."},
       {"content_id", item->id},
       {"storage_url", url}});
