@@ -16,6 +16,19 @@ namespace agentd::agents {
 namespace json = boost::json;
 using db::FieldType;
 
+namespace {
+
+// A reminder is a job due at its time, enqueued with it.
+void enqueue_reminder(db::Conn& conn, std::int64_t org_id, const db::Record& r, double now) {
+  double due = now;
+  parse_iso8601(std::string(r.at("scheduledAt").as_string()), due);
+  jobs::NewJob job{.kind = "reminder", .org_id = org_id, .payload = {{"reminder_id", r.at("id")}}, .max_attempts = 10,
+                   .delay_seconds = std::max(0.0, due - now)};
+  jobs::enqueue(conn, job, now);
+}
+
+}  // namespace
+
 const db::Kind& reminder_kind() {
   static const db::Kind kind{
       .name = "reminder",
@@ -25,19 +38,9 @@ const db::Kind& reminder_kind() {
       .fields = {{.name = "text", .column = "text", .required = true, .min = 3, .max = 2000},
                  {.name = "scheduledAt", .column = "scheduled_at", .type = FieldType::datetime, .required = true},
                  {.name = "dispatchedAt", .column = "dispatched_at", .type = FieldType::datetime, .read_only = true},
-                 {.name = "roomId", .column = "room_id", .read_only = true}}};
+                 {.name = "roomId", .column = "room_id", .read_only = true}},
+      .on_insert = enqueue_reminder};
   return kind;
-}
-
-db::Record create_reminder(db::Conn& conn, std::int64_t org_id, const std::string& agent_id, const json::object& values,
-                           double now) {
-  db::Record r = db::insert(conn, reminder_kind(), org_id, agent_id, values, now);
-  double due = now;
-  parse_iso8601(std::string(r.at("scheduledAt").as_string()), due);
-  jobs::NewJob job{.kind = "reminder", .org_id = org_id, .payload = {{"reminder_id", r.at("id")}}, .max_attempts = 10,
-                   .delay_seconds = std::max(0.0, due - now)};
-  jobs::enqueue(conn, job, now);
-  return r;
 }
 
 void dispatch_reminder(db::Conn& conn, std::int64_t org_id, const std::string& reminder_id, double now) {

@@ -12,11 +12,8 @@
 
 namespace agentd::agents {
 
+// Inserting one (db::insert) also enqueues its job, in the same transaction.
 const db::Kind& reminder_kind();
-
-// Stores the reminder of `agent_id` and enqueues its job, in the caller's transaction.
-db::Record create_reminder(db::Conn& conn, std::int64_t org_id, const std::string& agent_id,
-                           const boost::json::object& values, double now);
 
 // Posts a due reminder; a no-op when it was dispatched or deleted already.
 void dispatch_reminder(db::Conn& conn, std::int64_t org_id, const std::string& reminder_id, double now);

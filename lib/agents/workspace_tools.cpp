@@ -44,7 +44,7 @@ boost::asio::awaitable<std::string> run_create_reminder(db::Database& db, const 
   if (text.size() < 3 || !at) co_return R"({"error":"text (3+ characters) and scheduledAt (a time) are required"})";
   const std::string when = iso8601_unix(*at);
   auto storing = db.write([org_id, agent_id, text, when, now](db::Conn& c) {
-    return create_reminder(c, org_id, agent_id, {{"text", text}, {"scheduledAt", when}}, now);
+    return db::insert(c, reminder_kind(), org_id, agent_id, {{"text", text}, {"scheduledAt", when}}, now);
   });
   co_await std::move(storing);
   co_return tool_message("I will remind you to " + text + " at " + when + ".");

@@ -70,4 +70,8 @@ std::vector<std::string> terms(std::string_view text) {
   return out;
 }
 
+std::size_t utf8_length(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
 }  // namespace agentd

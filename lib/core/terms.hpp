@@ -11,4 +11,7 @@ namespace agentd {
 
 std::vector<std::string> terms(std::string_view text);
 
+// Characters (code points) of UTF-8 text.
+std::size_t utf8_length(std::string_view text);
+
 }  // namespace agentd

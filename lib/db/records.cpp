@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "core/terms.hpp"
 #include "db/row.hpp"
 #include "db/store.hpp"
 
@@ -14,10 +15,6 @@
 namespace agentd::db {
 namespace json = boost::json;
 namespace {
-
-std::size_t characters(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
 
 bool valid_date(const std::string& s) {
   int y = 0, m = 0, d = 0, n = 0;
@@ -72,7 +69,7 @@ json::value check_value(const Field& f, const json::value& v, std::vector<Violat
     case FieldType::datetime: {
       if (!v.is_string()) return violate("string");
       std::string s(v.as_string());
-      const std::size_t n = characters(s);
+      const std::size_t n = utf8_length(s);
       if (f.min && n < *f.min) return violate("min", bounds(f, "string"));
       if (f.max && n > *f.max) return violate("max", bounds(f, "string"));
       if (!in_values(s)) return violate("in");
@@ -111,7 +108,7 @@ json::value check_value(const Field& f, const json::value& v, std::vector<Violat
         const auto& e = v.as_array()[i];
         const std::string at = f.name + "." + std::to_string(i);
         if (!e.is_string()) violate("string", {}, at);
-        else if (f.max && characters(e.as_string()) > *f.max) violate("max", bounds(f, "string"), at);
+        else if (f.max && utf8_length(e.as_string()) > *f.max) violate("max", bounds(f, "string"), at);
         else if (!in_values(std::string(e.as_string()))) violate("in", {}, at);
         else kept.push_back(e);
       }
@@ -233,7 +230,9 @@ Record insert(Conn& conn, const Kind& kind, std::int64_t org_id, const std::stri
   q.bind(++i, at);
   q.bind(++i, at);
   q.exec();
-  return *find(conn, kind, org_id, id);
+  Record r = *find(conn, kind, org_id, id);
+  if (kind.on_insert) kind.on_insert(conn, org_id, r, now);
+  return r;
 }
 
 std::optional<Record> find(Conn& conn, const Kind& kind, std::int64_t org_id, const std::string& id) {
@@ -303,7 +302,7 @@ Page list(Conn& conn, const Kind& kind, std::int64_t org_id, const Query& query)
   // (case-insensitive) that needs no second look at the text, as LIKE would. Shorter ones scan.
   std::string needle;
   if (searching) {
-    if (characters(query.search) >= 3) {
+    if (utf8_length(query.search) >= 3) {
       where += " AND rowid IN (SELECT rowid FROM " + kind.search_table + " WHERE " + kind.search_table + " MATCH ?)";
       needle = "\"";
       for (char c : query.search) needle += c == '"' ? std::string("\"\"") : std::string(1, c);

@@ -19,6 +19,7 @@
 namespace agentd::db {
 
 class Conn;
+using Record = boost::json::object;
 
 enum class FieldType {
   text,      // TEXT; min/max: characters
@@ -54,6 +55,8 @@ struct Kind {
   // An FTS5 trigram table over the record's searchable text (rowid = the record's rowid, kept
   // by the migration's triggers); empty: no search.
   std::string search_table{};
+  // Runs in the transaction that inserts a record (a reminder enqueues its job).
+  void (*on_insert)(Conn& conn, std::int64_t org_id, const Record& record, double now) = nullptr;
 
   const Field* field(std::string_view name) const;
 };
@@ -65,8 +68,6 @@ struct Kind {
 // in; params min, max, values, format; `string` or `numeric` in `params.of` for min/max).
 // Fields the kind does not declare are ignored.
 boost::json::object check(const Kind& kind, const boost::json::object& body, bool partial);
-
-using Record = boost::json::object;
 
 Record insert(Conn& conn, const Kind& kind, std::int64_t org_id, const std::string& owner,
               const boost::json::object& values, double now);

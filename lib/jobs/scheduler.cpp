@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 
 namespace agentd::jobs {
@@ -92,13 +93,20 @@ net::awaitable<void> Scheduler::loop() {
     std::map<std::string, std::pair<int, double>> wanted;  // kind -> jobs it can take, lease
     for (auto& [name, kind] : kinds_)
       wanted[name] = {(kind.options.concurrency - kind.active) * kind.options.batch, kind.options.lease_seconds};
-    auto work = offload(db_pool_, [this, now, wanted] {
+    // The queue's depth (for /metrics, documented as up to a poll interval old) is counted once
+    // per interval, not on every wake-up: each finished job wakes the loop, and counting the
+    // whole queue each time held the SQLite worker that requests wait for.
+    // Real time, not the injected clock: this paces work, it decides nothing.
+    const double real_now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const bool count = real_now - depth_counted_at_ >= poll_seconds_;
+    if (count) depth_counted_at_ = real_now;
+    auto work = offload(db_pool_, [this, now, wanted, count] {
       return store_.write([&](db::Conn& c) {
         Pass p;
         p.expired = expire_leases(c, now);
         for (const auto& job : p.expired) failed(c, job, "timed out: the job overran its lease");
         for (const auto& [name, slots] : wanted) p.claimed[name] = claim_due(c, name, slots.first, now, slots.second);
-        p.depth = depth(c);
+        if (count) p.depth = depth(c);
         p.next_due = next_due(c);
         return p;
       });
@@ -128,7 +136,7 @@ net::awaitable<void> Scheduler::loop() {
                       [](std::exception_ptr ep) { log_exception(ep, "job runner failed"); });
       }
     }
-    depth_ = std::move(pass.depth);
+    if (count) depth_ = std::move(pass.depth);
     if (stopped_) break;
     if (woken_) continue;
     double wait = poll_seconds_;

@@ -93,6 +93,7 @@ class Scheduler {
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   bool woken_ = false;
+  double depth_counted_at_ = -1e300;  // steady-clock seconds
 };
 
 }  // namespace agentd::jobs

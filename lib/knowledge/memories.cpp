@@ -3,6 +3,7 @@
 #include "core/terms.hpp"
 #include "db/row.hpp"
 #include "db/store.hpp"
+#include "knowledge/search.hpp"
 
 #include <boost/json.hpp>
 
@@ -33,13 +34,9 @@ const db::Kind& memory_kind() {
 
 std::vector<Recalled> recall(db::Conn& conn, std::int64_t org_id, const std::string& agent_id, const std::string& query,
                              int limit) {
-  // Any of the question's words (FTS5 OR of quoted terms); BM25 ranks the memories holding more
-  // and rarer ones first.
-  std::string match;
-  for (const auto& t : terms(query)) {
-    if (t.find('"') != std::string::npos) continue;
-    match += (match.empty() ? "\"" : " OR \"") + t + "\"";
-  }
+  // Any of the question's content words; BM25 ranks the memories holding more and rarer ones
+  // first.
+  const std::string match = fts_or(terms(query));
   std::vector<Recalled> out;
   if (match.empty()) return out;
   auto& q = conn.prepare(

@@ -1,5 +1,7 @@
 #include "knowledge/search.hpp"
 
+#include "core/terms.hpp"
+
 #include "db/row.hpp"
 #include "db/store.hpp"
 
@@ -27,19 +29,6 @@ std::vector<std::string> query_terms(const std::string& query) {
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   if (terms.size() > 32) terms.resize(32);
   return terms;
-}
-
-std::size_t utf8_length(const std::string& s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-std::string fts_or(const std::vector<std::string>& terms) {
-  std::string q;
-  for (const auto& t : terms) {
-    if (!q.empty()) q += " OR ";
-    q += "\"" + t + "\"";  // terms hold no quotes: query_terms keeps letters and digits only
-  }
-  return q;
 }
 
 std::string filename_clause(const std::vector<std::string>& filenames, int first_param) {
@@ -106,6 +95,16 @@ void drop_ubiquitous_terms(db::Conn& conn, std::vector<std::string>& terms) {
 }
 
 }  // namespace
+
+std::string fts_or(const std::vector<std::string>& terms) {
+  std::string q;
+  for (const auto& t : terms) {
+    if (!q.empty()) q += " OR ";
+    q += "\"" + t + "\"";  // terms hold no quotes (query_terms and core terms() keep letters and digits)
+  }
+  return q;
+}
+
 
 std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
                               const std::vector<std::string>& filenames) {

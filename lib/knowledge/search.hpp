@@ -24,4 +24,7 @@ struct SearchHit {
 std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
                               const std::vector<std::string>& filenames);
 
+// An FTS5 query matching any of `terms` (each quoted; terms hold letters and digits only).
+std::string fts_or(const std::vector<std::string>& terms);
+
 }  // namespace agentd::knowledge

@@ -1,7 +1,6 @@
 #include "workspace/workspace_service.hpp"
 
 #include "agents/agent_service.hpp"
-#include "agents/reminders.hpp"
 #include "core/clock.hpp"
 #include "db/store.hpp"
 #include "knowledge/memories.hpp"
@@ -192,9 +191,7 @@ net::awaitable<db::Record> WorkspaceService::create_owned(const db::Kind& kind, 
                                                           object body) {
   const object values = db::check(kind, body, false);
   auto work = db_.write([&kind, org, agent_ref, values, now = clock_.unix_seconds()](db::Conn& c) {
-    const agents::Agent agent = agent_in(c, org, agent_ref);
-    if (&kind == &agents::reminder_kind()) return agents::create_reminder(c, org, agent.id, values, now);
-    return db::insert(c, kind, org, agent.id, values, now);
+    return db::insert(c, kind, org, agent_in(c, org, agent_ref).id, values, now);
   });
   co_return co_await std::move(work);
 }
