@@ -67,10 +67,12 @@ double unix_of(const std::optional<std::string>& iso) {
 
 void insert_item(db::Conn& conn, const ContentItem& c) {
   auto& q = conn.prepare(
-      "INSERT INTO content_items (id, org_id, user_id, content_type, status, prompt, model, input, max_retries, "
-      "reservation_id, created_unix, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)");
-  db::bind_all(q, c.id, c.org_id, c.user_id, c.content_type, c.prompt, c.model, json::serialize(c.input), c.max_retries,
-               c.reservation_id, c.created_unix, c.created_at);
+      "INSERT INTO content_items (id, org_id, user_id, content_type, status, prompt, model, input, replicate_version, "
+      "replicate_input, max_retries, reservation_id, created_unix, created_at) "
+      "VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  db::bind_all(q, c.id, c.org_id, c.user_id, c.content_type, c.prompt, c.model, json::serialize(c.input), c.replicate_version,
+               c.replicate_input ? std::optional<std::string>(json::serialize(*c.replicate_input)) : std::nullopt,
+               c.max_retries, c.reservation_id, c.created_unix, c.created_at);
   q.exec();
 }
 
@@ -110,12 +112,21 @@ bool start_item(db::Conn& conn, const std::string& id, double now) {
   return again.executeStep();
 }
 
-void complete_item(db::Conn& conn, const ContentItem& item, const std::string& storage_path, Micros cost, double now) {
+void record_prediction(db::Conn& conn, const std::string& id, const std::string& prediction_id, const std::string& version) {
+  auto& q = conn.prepare(
+      "UPDATE content_items SET replicate_prediction_id = ?, replicate_version = coalesce(nullif(?, ''), replicate_version) "
+      "WHERE id = ?");
+  db::bind_all(q, prediction_id, version, id);
+  q.exec();
+}
+
+void complete_item(db::Conn& conn, const ContentItem& item, const std::string& storage_path,
+                   const std::optional<std::string>& output_url, Micros cost, double now) {
   const auto started = unix_of(item.started_at);
   auto& q = conn.prepare(
-      "UPDATE content_items SET status = 'completed', storage_path = ?, credit_cost_micros = ?, processing_time_ms = ?, "
-      "completed_at = ?, error_message = NULL, reservation_id = NULL WHERE id = ?");
-  db::bind_all(q, storage_path, cost, static_cast<std::int64_t>(std::max(0.0, now - (started > 0 ? started : now)) * 1000),
+      "UPDATE content_items SET status = 'completed', storage_path = ?, output_url = ?, credit_cost_micros = ?, "
+      "processing_time_ms = ?, completed_at = ?, error_message = NULL, reservation_id = NULL WHERE id = ?");
+  db::bind_all(q, storage_path, output_url, cost, static_cast<std::int64_t>(std::max(0.0, now - (started > 0 ? started : now)) * 1000),
                iso8601_unix(now), item.id);
   q.exec();
 }
@@ -131,7 +142,8 @@ void fail_item(db::Conn& conn, const std::string& id, const std::string& message
 void requeue_item(db::Conn& conn, const std::string& id, const std::string& reservation_id) {
   auto& q = conn.prepare(
       "UPDATE content_items SET status = 'pending', retry_count = retry_count + 1, error_message = NULL, "
-      "started_at = NULL, completed_at = NULL, reservation_id = ? WHERE id = ? AND status = 'failed'");
+      "started_at = NULL, completed_at = NULL, replicate_prediction_id = NULL, output_url = NULL, reservation_id = ? "
+      "WHERE id = ? AND status = 'failed'");
   db::bind_all(q, reservation_id, id);
   q.exec();
 }

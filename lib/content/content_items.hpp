@@ -56,9 +56,14 @@ ItemPage list_items(db::Conn& conn, std::int64_t org_id, const std::string& cont
 
 // pending -> processing; false when it is not pending (done already, or failed).
 bool start_item(db::Conn& conn, const std::string& id, double now);
-void complete_item(db::Conn& conn, const ContentItem& item, const std::string& storage_path, Micros cost, double now);
+// A Replicate item's prediction, kept as soon as it exists: a job resumed after a restart reads
+// it again instead of paying for another.
+void record_prediction(db::Conn& conn, const std::string& id, const std::string& prediction_id, const std::string& version);
+// output_url: the provider's URL of the file (none for builtin items).
+void complete_item(db::Conn& conn, const ContentItem& item, const std::string& storage_path,
+                   const std::optional<std::string>& output_url, Micros cost, double now);
 void fail_item(db::Conn& conn, const std::string& id, const std::string& message, double now);
-// failed -> pending for another attempt under a new hold.
+// failed -> pending for another attempt under a new hold (a new prediction for Replicate).
 void requeue_item(db::Conn& conn, const std::string& id, const std::string& reservation_id);
 
 }  // namespace agentd::content

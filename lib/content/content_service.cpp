@@ -3,10 +3,14 @@
 #include "access/credits.hpp"
 #include "content/builtin_generators.hpp"
 #include "core/ids.hpp"
+#include "core/log.hpp"
 #include "core/offload.hpp"
 #include "db/store.hpp"
 #include "jobs/queue.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -21,6 +25,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxPrompt = 4000;
+constexpr std::size_t kMaxInput = 16 * 1024;  // a Replicate model's input, serialized
 
 std::string join_quoted(const std::vector<std::string>& v) {
   std::string out = "[";
@@ -47,11 +52,24 @@ const char* extension_of(const std::string& type) {
 
 // generation/<type>/<id8>_<YYYYMMDD_HHMMSS>.<ext> (as the seed's storage_path), from the
 // item's creation: known, and its URL signable, before the file exists.
-std::string storage_path_of(const ContentItem& item) {
+std::string storage_path_of(const ContentItem& item, const std::string& extension) {
   std::string stamp = iso8601_unix(item.created_unix);  // 2026-01-01T10:00:00Z
   stamp = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "_" + stamp.substr(11, 2) + stamp.substr(14, 2) +
           stamp.substr(17, 2);
-  return "generation/" + item.content_type + "/" + item.id.substr(0, 8) + "_" + stamp + "." + extension_of(item.content_type);
+  return "generation/" + item.content_type + "/" + item.id.substr(0, 8) + "_" + stamp + "." + extension;
+}
+
+std::string storage_path_of(const ContentItem& item) { return storage_path_of(item, extension_of(item.content_type)); }
+
+// A provider's file keeps its own extension when storage knows it (webp, jpg, mp3 ...), else
+// the type's.
+std::string extension_of_url(const std::string& url, const std::string& content_type) {
+  std::string path = url.substr(0, url.find_first_of("?#"));
+  path = path.substr(path.rfind('/') + 1);
+  const auto dot = path.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return known_extension(ext) ? ext : extension_of(content_type);
 }
 
 // Generation is background work: the thread that runs it yields the CPU to the io thread and
@@ -78,14 +96,19 @@ net::awaitable<ContentItem> ContentService::create(NewContent r) {
   if (std::find(content_types().begin(), content_types().end(), r.content_type) == content_types().end())
     throw invalid("Invalid content_type '" + r.content_type + "'. Must be one of: " + join_quoted(content_types()));
   if (r.model.empty()) r.model = "builtin/" + r.content_type;
-  if (r.model.rfind("replicate/", 0) == 0)
-    throw content_error(ErrorKind::bad_request, "model_not_configured",
-                        "Model '" + r.model + "' needs the Replicate provider, which is not configured on this server");
-  if (r.model != "builtin/" + r.content_type)
-    throw invalid("Invalid model '" + r.model + "' for content_type '" + r.content_type + "': use builtin/" + r.content_type);
-  if (!builtin_supports(r.content_type))
-    throw content_error(ErrorKind::bad_request, "content_type_unavailable",
-                        "The builtin model does not generate " + r.content_type + " content yet");
+  const bool replicated = r.model.rfind("replicate/", 0) == 0;
+  std::optional<ReplicateModel> remote;
+  if (replicated) {
+    if (!replicate_.configured())
+      throw content_error(ErrorKind::bad_request, "model_not_configured",
+                          "Model '" + r.model + "' needs the Replicate provider, which is not configured on this server");
+    remote = parse_replicate_model(r.model);
+    if (!remote) throw invalid("Invalid model '" + r.model + "': a Replicate model is replicate/OWNER/NAME or replicate/OWNER/NAME:VERSION");
+    if (json::serialize(r.input).size() > kMaxInput) throw invalid("input is larger than " + std::to_string(kMaxInput) + " bytes");
+  } else if (r.model != "builtin/" + r.content_type) {
+    throw invalid("Invalid model '" + r.model + "' for content_type '" + r.content_type + "': use builtin/" + r.content_type +
+                  " or replicate/OWNER/NAME");
+  }
   ContentItem item;
   item.id = uuid_v4();
   item.org_id = r.org_id;
@@ -93,10 +116,18 @@ net::awaitable<ContentItem> ContentService::create(NewContent r) {
   item.content_type = r.content_type;
   item.prompt = r.prompt;
   item.model = r.model;
-  try {
-    item.input = builtin_input(r.content_type, r.input);
-  } catch (const AppError& e) {
-    throw invalid(e.message);  // in the content routes' words: {"detail": "input.width must be ..."}
+  if (remote) {
+    // Sent as the prediction's input: the caller's input with the prompt.
+    item.input = r.input;
+    item.replicate_input = r.input;
+    (*item.replicate_input)["prompt"] = r.prompt;
+    if (!remote->version.empty()) item.replicate_version = remote->version;
+  } else {
+    try {
+      item.input = builtin_input(r.content_type, r.input);
+    } catch (const AppError& e) {
+      throw invalid(e.message);  // in the content routes' words: {"detail": "input.width must be ..."}
+    }
   }
   const double now = clock_.unix_seconds();
   item.created_unix = now;
@@ -162,8 +193,29 @@ net::awaitable<void> ContentService::generate(const jobs::Job& job, jobs::JobCon
   });
   const std::optional<ContentItem> item = co_await std::move(starting);
   if (!item) co_return;  // completed or failed already
+  std::string output_url;
+  std::string path;
+  if (item->model.rfind("replicate/", 0) == 0) {
+    auto predicting = predict(*item, ctx, output_url);
+    path = co_await std::move(predicting);
+  } else {
+    auto drawing = draw(*item);
+    path = co_await std::move(drawing);
+  }
+  if (ctx.cancelled->load() || path.empty()) co_return;
+  auto finishing = db_.write([item = *item, path, price = price_of(prices_, item->content_type), now = clock_.unix_seconds(),
+                              url = output_url.empty() ? std::nullopt : std::optional<std::string>(output_url)](db::Conn& c) {
+    Micros charged = 0;
+    if (auto hold = access::find_reservation(c, item.reservation_id))
+      charged = access::settle_credits(c, *hold, price, "content generation (" + item.content_type + ")");
+    complete_item(c, item, path, url, charged, now);
+  });
+  co_await std::move(finishing);
+}
+
+net::awaitable<std::string> ContentService::draw(const ContentItem& item) {
   // Drawn and written on the CPU pool, never on the io thread.
-  auto drawing = offload(cpu_pool_, [this, item = *item] {
+  auto drawing = offload(cpu_pool_, [this, item] {
     yield_to_requests();
     Generated g;
     try {
@@ -175,15 +227,63 @@ net::awaitable<void> ContentService::generate(const jobs::Job& job, jobs::JobCon
     storage_.write(path, g.bytes);
     return path;
   });
-  const std::string path = co_await std::move(drawing);
-  if (ctx.cancelled->load()) co_return;
-  auto finishing = db_.write([item = *item, path, price = price_of(prices_, item->content_type), now = clock_.unix_seconds()](db::Conn& c) {
-    Micros charged = 0;
-    if (auto hold = access::find_reservation(c, item.reservation_id))
-      charged = access::settle_credits(c, *hold, price, "content generation (" + item.content_type + ")");
-    complete_item(c, item, path, charged, now);
-  });
-  co_await std::move(finishing);
+  co_return co_await std::move(drawing);
+}
+
+// Replicate's own failures are final (a failed or canceled prediction, a refusal, no output):
+// another attempt would pay again for the same answer. Replicate being unreachable after the
+// client's retries is transient: the queue tries the job again later with backoff, and a job
+// that already has its prediction reads it instead of creating another.
+net::awaitable<std::string> ContentService::predict(const ContentItem& item, jobs::JobContext& ctx, std::string& output_url) {
+  const auto& settings = replicate_.settings();
+  auto ex = co_await net::this_coro::executor;
+  try {
+    Prediction p;
+    if (item.replicate_prediction_id) {
+      auto reading = replicate_.get(*item.replicate_prediction_id);
+      p = co_await std::move(reading);
+    } else {
+      auto creating = replicate_.create(*parse_replicate_model(item.model), item.replicate_input.value_or(json::object{}));
+      p = co_await std::move(creating);
+      auto recording = db_.write([id = item.id, p](db::Conn& c) { record_prediction(c, id, p.id, p.version); });
+      co_await std::move(recording);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(settings.timeout_seconds);
+    while (!finished(p)) {
+      if (ctx.cancelled->load()) co_return std::string();
+      if (std::chrono::steady_clock::now() >= deadline) {
+        auto cancelling = replicate_.cancel(p.id);
+        co_await std::move(cancelling);
+        throw jobs::JobError("Replicate prediction " + p.id + " did not finish within " + std::to_string(settings.timeout_seconds) +
+                                 " seconds and was canceled",
+                             true);
+      }
+      net::steady_timer pause(ex, std::chrono::milliseconds(settings.poll_interval_ms));
+      auto waiting = pause.async_wait(net::use_awaitable);
+      co_await std::move(waiting);
+      try {
+        auto reading = replicate_.get(p.id, false);
+        p = co_await std::move(reading);
+      } catch (const ReplicateUnavailable& e) {
+        log::warn("content " + item.id + ": " + e.what() + "; polling again until the deadline");
+      }
+    }
+    if (p.status == "failed")
+      throw jobs::JobError("Replicate prediction " + p.id + " failed: " + (p.error.empty() ? "no reason given" : p.error), true);
+    if (p.status != "succeeded") throw jobs::JobError("Replicate prediction " + p.id + " was " + p.status, true);
+    if (p.output_url.empty()) throw jobs::JobError("Replicate prediction " + p.id + " succeeded without an output file", true);
+    auto downloading = replicate_.download(p.output_url);
+    const std::string bytes = co_await std::move(downloading);
+    output_url = p.output_url;
+    const std::string path = storage_path_of(item, extension_of_url(p.output_url, item.content_type));
+    auto writing = offload(cpu_pool_, [this, path, &bytes] { storage_.write(path, bytes); });
+    co_await std::move(writing);
+    co_return path;
+  } catch (const ReplicateRefused& e) {
+    throw jobs::JobError(e.what(), true);
+  } catch (const ReplicateUnavailable& e) {
+    throw jobs::JobError(e.what(), false);
+  }
 }
 
 net::awaitable<std::string> ContentService::tool_result(agents::ContentRequest r) {

@@ -1,12 +1,14 @@
 // Generated content, whatever asks for it (API.md 3.5, seed 003): create (the price held, a
 // `content_generate` job queued), list, get, retry; and the job that generates: pending ->
 // processing -> completed (the file in signed storage, the hold charged) | failed (a reason,
-// the hold released). The job is the queue's: leases, the watchdog and restart recovery
+// the hold released). Models: builtin/<type> (drawn offline, content/builtin_generators.hpp) or
+// replicate/OWNER/NAME[:VERSION] (content/replicate.hpp). The job is the queue's: leases, the watchdog and restart recovery
 // apply, so a server killed mid-generation finishes the item after it starts again.
 #pragma once
 
 #include "agents/runtime.hpp"
 #include "content/content_items.hpp"
+#include "content/replicate.hpp"
 #include "content/storage.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -34,8 +36,8 @@ struct Retried {
 class ContentService {
  public:
   ContentService(db::Database& db, boost::asio::thread_pool& cpu_pool, const Storage& storage, const Prices& prices,
-                 const Clock& clock, jobs::Scheduler& jobs)
-      : db_(db), cpu_pool_(cpu_pool), storage_(storage), prices_(prices), clock_(clock), jobs_(jobs) {}
+                 const Clock& clock, jobs::Scheduler& jobs, ReplicateClient& replicate)
+      : db_(db), cpu_pool_(cpu_pool), storage_(storage), prices_(prices), clock_(clock), jobs_(jobs), replicate_(replicate) {}
 
   // 400 content_invalid_request naming what is wrong, 402 when the price cannot be held.
   boost::asio::awaitable<ContentItem> create(NewContent request);
@@ -55,6 +57,11 @@ class ContentService {
 
  private:
   boost::asio::awaitable<void> generate(const jobs::Job& job, jobs::JobContext& ctx);
+  // The builtin's file, drawn on the CPU pool; returns its storage path.
+  boost::asio::awaitable<std::string> draw(const ContentItem& item);
+  // A Replicate prediction followed to its end and its output stored; returns the storage path
+  // and sets `output_url`. Empty when the watchdog cancelled the job.
+  boost::asio::awaitable<std::string> predict(const ContentItem& item, jobs::JobContext& ctx, std::string& output_url);
 
   db::Database& db_;
   boost::asio::thread_pool& cpu_pool_;
@@ -62,6 +69,7 @@ class ContentService {
   const Prices& prices_;
   const Clock& clock_;
   jobs::Scheduler& jobs_;
+  ReplicateClient& replicate_;
 };
 
 AppError content_error(ErrorKind kind, std::string code, std::string message);

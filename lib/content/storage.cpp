@@ -113,4 +113,31 @@ std::optional<ByteRange> parse_range(std::string_view header, std::uint64_t size
   return ByteRange{a, std::min(b, size - 1)};
 }
 
+namespace {
+struct Mime {
+  std::string_view extension;
+  const char* type;
+};
+constexpr Mime kMimes[] = {
+    {"png", "image/png"},   {"jpg", "image/jpeg"},       {"jpeg", "image/jpeg"}, {"webp", "image/webp"},
+    {"gif", "image/gif"},   {"pdf", "application/pdf"},  {"wav", "audio/wav"},   {"mp3", "audio/mpeg"},
+    {"ogg", "audio/ogg"},   {"flac", "audio/flac"},      {"mp4", "video/mp4"},   {"webm", "video/webm"},
+    {"mov", "video/quicktime"}, {"glb", "model/gltf-binary"}, {"txt", "text/plain; charset=utf-8"},
+};
+}  // namespace
+
+const char* mime_of(std::string_view path) {
+  const auto dot = path.rfind('.');
+  const std::string_view ext = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+  for (const auto& m : kMimes)
+    if (m.extension == ext) return m.type;
+  return "application/octet-stream";
+}
+
+bool known_extension(std::string_view extension) {
+  for (const auto& m : kMimes)
+    if (m.extension == extension) return true;
+  return false;
+}
+
 }  // namespace agentd::content

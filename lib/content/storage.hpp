@@ -31,6 +31,12 @@ class Storage {
 // True for paths of plain segments ([A-Za-z0-9._-], no "." or ".."), joined by '/'.
 bool safe_relative_path(std::string_view path);
 
+// The Content-Type served for a stored file, by its extension (application/octet-stream for
+// one not listed).
+const char* mime_of(std::string_view path);
+// Whether `extension` (without the dot, lower case) is one that mime_of knows.
+bool known_extension(std::string_view extension);
+
 // What a player needs: a byte range of a file (HTTP Range, RFC 9110 14.2).
 struct ByteRange {
   std::uint64_t first = 0, last = 0;  // inclusive

@@ -166,6 +166,30 @@ Config load_config(const std::string& file_path) {
     c.context.output_reserve = get_int(xo, "output_reserve", c.context.output_reserve);
     if (c.context.builtin_window < 256) fail("context.builtin_window must be at least 256 tokens");
   }
+  if (auto* ct = o.if_contains("content")) {
+    if (!ct->is_object()) fail("content must be an object");
+    check_keys(ct->as_object(), {"replicate"}, "content");
+    if (auto* r = ct->as_object().if_contains("replicate")) {
+      if (!r->is_object()) fail("content.replicate must be an object");
+      const auto& ro = r->as_object();
+      check_keys(ro, {"base_url", "api_token", "ca_file", "connect_timeout_ms", "wait_seconds", "read_timeout_ms",
+                      "poll_interval_ms", "timeout_seconds", "max_retries", "retry_backoff_ms"},
+                 "content.replicate");
+      auto& rs = c.content.replicate;
+      for (auto [key, out] : {std::pair{"base_url", &rs.base_url}, {"api_token", &rs.api_token}, {"ca_file", &rs.ca_file}})
+        if (auto* x = ro.if_contains(key)) {
+          if (!x->is_string()) fail(std::string("content.replicate.") + key + " must be a string");
+          *out = x->as_string();
+        }
+      rs.connect_timeout_ms = get_int(ro, "connect_timeout_ms", rs.connect_timeout_ms);
+      rs.wait_seconds = std::min(60, get_int(ro, "wait_seconds", rs.wait_seconds));
+      rs.read_timeout_ms = get_int(ro, "read_timeout_ms", rs.read_timeout_ms);
+      rs.poll_interval_ms = std::max(10, get_int(ro, "poll_interval_ms", rs.poll_interval_ms));
+      rs.timeout_seconds = std::max(1, get_int(ro, "timeout_seconds", rs.timeout_seconds));
+      rs.max_retries = get_int(ro, "max_retries", rs.max_retries);
+      rs.retry_backoff_ms = get_int(ro, "retry_backoff_ms", rs.retry_backoff_ms);
+    }
+  }
   return c;
 }
 
@@ -184,6 +208,8 @@ void apply_environment(Config& c) {
     p.api_key = v;
     if (p.base_url.empty()) p.base_url = "https://api.openai.com/v1";
   }
+  if (const char* v = std::getenv("AGENTD_REPLICATE_BASE_URL")) c.content.replicate.base_url = v;
+  if (const char* v = std::getenv("AGENTD_REPLICATE_API_TOKEN")) c.content.replicate.api_token = v;
 }
 
 }  // namespace agentd

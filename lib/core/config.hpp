@@ -72,6 +72,24 @@ struct ContextSettings {
   int output_reserve = 1'024;     // the answer's reserve when neither agent nor request sets one
 };
 
+// Replicate's predictions API for `replicate/OWNER/MODEL[:VERSION]` content models (API.md 3.5).
+struct ReplicateSettings {
+  std::string base_url = "https://api.replicate.com";
+  std::string api_token;  // empty: replicate/... models answer 400 model_not_configured
+  std::string ca_file;    // PEM CAs to trust instead of the system's
+  int connect_timeout_ms = 10'000;
+  int wait_seconds = 60;         // `Prefer: wait=N` on create (0: no wait, poll at once)
+  int read_timeout_ms = 90'000;  // longest silence on one exchange (more than wait_seconds)
+  int poll_interval_ms = 1'000;
+  int timeout_seconds = 600;     // a prediction not finished by then is canceled and fails
+  int max_retries = 3;           // per exchange, on connection errors, 429 and 5xx
+  int retry_backoff_ms = 500;    // doubled on each retry
+};
+
+struct ContentSettings {
+  ReplicateSettings replicate;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
@@ -94,6 +112,7 @@ struct Config {
   Prices prices;
   std::map<std::string, ProviderSettings> providers;
   ContextSettings context;
+  ContentSettings content;
   // The whole file as read, for sections that later services parse themselves.
   boost::json::object file;
 };

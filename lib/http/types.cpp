@@ -1,6 +1,6 @@
 #include "http/types.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "core/json_text.hpp"
 
 namespace agentd::http {
 
@@ -13,7 +13,7 @@ Response make_response(unsigned status, std::string body, std::string_view conte
 }
 
 Response json_response(unsigned status, const boost::json::value& body) {
-  return make_response(status, boost::json::serialize(body));
+  return make_response(status, json_text(body));
 }
 
 }  // namespace agentd::http

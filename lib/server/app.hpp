@@ -62,6 +62,7 @@ struct App {
   knowledge::KnowledgeService knowledge;
   workspace::WorkspaceService workspace;
   content::Storage storage;
+  content::ReplicateClient replicate;
   content::ContentService content;
   api::Services services;
   api::Dispatcher dispatcher;

@@ -2,7 +2,7 @@
 // completed, every detail field, the seed's error bodies byte for byte, paging and filters,
 // the signed storage URL (bytes, ETag, Range, a tampered signature), credits held, charged and
 // released, isolation, and ten generations surviving a SIGKILL.
-#include "harness.hpp"
+#include "content_api.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,51 +17,9 @@ using namespace agentd;
 using namespace agentd::testing;
 namespace json = boost::json;
 
-namespace {
-
-const std::vector<std::string> kScopes = {"content:read", "content:retry", "content:create", "credits:read"};
-
-
-struct Api {
-  unsigned short port;
-  std::string key;
-  HttpResult call(const std::string& method, const std::string& target, const std::string& body = "", Headers extra = {}) const {
-    extra.emplace_back("X-API-Key", key);
-    if (!body.empty()) extra.emplace_back("Content-Type", "application/json");
-    return http_call(port, method, target, extra, body);
-  }
-  std::string create(const json::object& body) const {
-    auto r = call("POST", "/api/external/content", json::serialize(body));
-    EXPECT_EQ(r.status, 202) << r.body;
-    EXPECT_EQ(text_of(body_json(r.body).at("status")), "pending");
-    return r.status == 202 ? text_of(body_json(r.body).at("id")) : std::string();
-  }
-  // The seed's wait_for_content: poll the detail until completed or failed (with a deadline).
-  json::object wait_for_content(const std::string& id) const {
-    // Generation runs at the lowest CPU priority: on a loaded machine (the suite runs two tests
-    // at a time) it waits for what the other processes leave.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    json::object data;
-    while (std::chrono::steady_clock::now() < deadline) {
-      data = body_json(call("GET", "/api/external/content/" + id).body);
-      if (data.at("status") == "completed" || data.at("status") == "failed") return data;
-      // Under the plan's 300 requests a minute, however long it takes.
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    }
-    ADD_FAILURE() << "content " << id << " did not finish: " << json::serialize(data);
-    return data;
-  }
-  std::string storage_target(const json::object& item) const {
-    const std::string url = text_of(item.at("storage_url"));
-    return url.substr(url.find("/storage/"));
-  }
-};
-
-}  // namespace
-
 TEST(Content, TheSeedsFlowFromCreateToStoredFile) {
   InProcessServer server;
-  const Api api{server.port(), server.make_key("acme", "pro", "1", kScopes)};
+  const ContentApi api{server.port(), server.make_key("acme", "pro", "1", kContentScopes)};
   const std::string id = api.create({{"prompt", "A serene mountain landscape at sunset"}, {"content_type", "image"},
                                      {"input", {{"width", 256}, {"height", 128}}}});
   const auto item = api.wait_for_content(id);
@@ -113,7 +71,7 @@ TEST(Content, TheSeedsFlowFromCreateToStoredFile) {
 
 TEST(Content, TheSeedsErrorBodiesByteForByte) {
   InProcessServer server;
-  const Api api{server.port(), server.make_key("acme", "pro", "1", kScopes)};
+  const ContentApi api{server.port(), server.make_key("acme", "pro", "1", kContentScopes)};
   EXPECT_EQ(api.call("GET", "/api/external/content?content_type=unknown").body,
             R"({"detail":"Invalid content_type 'unknown'. Must be one of: ['image', 'video', 'audio', 'glb', 'other']"})");
   EXPECT_EQ(api.call("GET", "/api/external/content?content_type=unknown").status, 400);
@@ -160,7 +118,7 @@ TEST(Content, TheSeedsErrorBodiesByteForByte) {
 
 TEST(Content, PagingFiltersCreditsAndIsolation) {
   InProcessServer server;
-  const Api api{server.port(), server.make_key("acme", "pro", "0.12", kScopes)};
+  const ContentApi api{server.port(), server.make_key("acme", "pro", "0.12", kContentScopes)};
   const std::string a = api.create({{"prompt", "one"}}), b = api.create({{"prompt", "two"}, {"content_type", "other"}});
   // 0.12 credits cover two holds of 0.05, not a third: 402, nothing created.
   auto poor = api.call("POST", "/api/external/content", R"({"prompt":"three"})");
@@ -179,7 +137,7 @@ TEST(Content, PagingFiltersCreditsAndIsolation) {
   EXPECT_EQ(api.call("GET", "/api/external/content?page_size=101").status, 400);
   EXPECT_EQ(text_of(body_json(api.call("GET", "/api/external/credits").body).at("balance")), "0.020000");
   // Another organization sees none of it, with the body of an unknown id.
-  const Api other{server.port(), server.make_key("other", "pro", "1", kScopes)};
+  const ContentApi other{server.port(), server.make_key("other", "pro", "1", kContentScopes)};
   EXPECT_EQ(other.call("GET", "/api/external/content/" + a).body, R"({"detail":"Content not found: )" + a + R"("})");
   EXPECT_EQ(other.call("POST", "/api/external/content/" + a + "/retry").status, 404);
   EXPECT_EQ(body_json(other.call("GET", "/api/external/content").body).at("total"), 0);
@@ -193,13 +151,13 @@ TEST(Content, TenGenerationsQueuedBeforeASigkillAllCompleteAfterRestart) {
   {
     ServerProcess server(data);
     key = server.bootstrap_key();
-    const Api api{server.port(), key};
+    const ContentApi api{server.port(), key};
     for (int i = 0; i < 10; ++i)
       ids.push_back(api.create({{"prompt", "Picture number " + std::to_string(i)}, {"input", {{"width", 640}, {"height", 480}}}}));
     server.kill_hard();
   }
   ServerProcess server(data);
-  const Api api{server.port(), key};
+  const ContentApi api{server.port(), key};
   for (const auto& id : ids) EXPECT_EQ(text_of(api.wait_for_content(id).at("status")), "completed") << id;
   const auto credits = body_json(api.call("GET", "/api/external/credits").body);
   EXPECT_EQ(text_of(credits.at("reserved")), "0.000000");
@@ -211,7 +169,7 @@ TEST(Content, TenGenerationsQueuedBeforeASigkillAllCompleteAfterRestart) {
 // ..." and answers with the item's id and URL; the item is the key's organization's and user's.
 TEST(Content, AChatThatAsksForAnImageCreatesAnItem) {
   InProcessServer server;
-  const Api api{server.port(), server.bootstrap_key()};
+  const ContentApi api{server.port(), server.bootstrap_key()};
   auto made = api.call("POST", "/api/external/agents", R"({"name":"Artist","tools":["generate_content"]})");
   ASSERT_EQ(made.status, 200) << made.body;
   const std::string agent = text_of(body_json(made.body).at("agent_id"));
@@ -252,7 +210,7 @@ TEST(Content, AGenerationThatFailsForGoodReleasesItsHold) {
   std::filesystem::create_directories(dir.path / "storage");
   std::ofstream(dir.path / "storage" / "generation") << "a file where the folder should be";
   InProcessServer server([&](Config& c) { c.data_dir = dir.str(); }, &clock);
-  const Api api{server.port(), server.make_key("acme", "pro", "1", kScopes)};
+  const ContentApi api{server.port(), server.make_key("acme", "pro", "1", kContentScopes)};
   const std::string id = api.create({{"prompt", "Never stored"}});
   EXPECT_EQ(text_of(body_json(api.call("GET", "/api/external/credits").body).at("reserved")), "0.050000");
   json::object item;

@@ -72,11 +72,13 @@ net::awaitable<void> FakeOpenAI::serve(Stream& stream) {
     if (ec) co_return;
     json::error_code jec;
     json::value body = json::parse(req.body(), jec);
-    const json::object request = body.is_object() ? body.as_object() : json::object{};
+    FakeRequest request{std::string(req.method_string()), std::string(req.target()),
+                        std::string(req[bhttp::field::authorization]), std::string(req["Prefer"]), req.body(),
+                        body.is_object() ? body.as_object() : json::object{}};
     const int call = ++calls_;
     {
       std::lock_guard lock(mutex_);
-      requests_.push_back(request);
+      requests_.push_back(request.json);
     }
     FakeReply reply = script_(request, call);
     std::array<char, 256> sink;
@@ -90,7 +92,7 @@ net::awaitable<void> FakeOpenAI::serve(Stream& stream) {
     co_await pause(reply.delay_ms);
     if (reply.events.empty() || reply.status != 200) {
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), 11};
-      res.set(bhttp::field::content_type, "application/json");
+      res.set(bhttp::field::content_type, reply.content_type);
       res.body() = reply.body.empty() && reply.status != 200 ? R"({"error":{"message":"upstream failure"}})" : reply.body;
       res.prepare_payload();
       auto [wec, wn] = co_await bhttp::async_write(stream, res, tuple_awaitable);
@@ -129,17 +131,24 @@ net::awaitable<void> FakeOpenAI::serve(Stream& stream) {
 }
 
 FakeOpenAI::FakeOpenAI(Script script, const std::string& tls_cert_file, const std::string& tls_key_file)
-    : impl_(std::make_unique<Impl>()), script_(std::move(script)) {
-  tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(ep.protocol());
-  impl_->acceptor.bind(ep);
-  impl_->acceptor.listen(net::socket_base::max_listen_connections);
-  impl_->port = impl_->acceptor.local_endpoint().port();
+    : impl_(std::make_unique<Impl>()),
+      script_([script = std::move(script)](const FakeRequest& r, int call) { return script(r.json, call); }) {
   impl_->tls = !tls_cert_file.empty();
   if (impl_->tls) {
     impl_->tls_context.use_certificate_chain_file(tls_cert_file);
     impl_->tls_context.use_private_key_file(tls_key_file, net::ssl::context::pem);
   }
+  listen();
+}
+
+FakeOpenAI::FakeOpenAI(RouteScript script) : impl_(std::make_unique<Impl>()), script_(std::move(script)) { listen(); }
+
+void FakeOpenAI::listen() {
+  tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
+  impl_->acceptor.open(ep.protocol());
+  impl_->acceptor.bind(ep);
+  impl_->acceptor.listen(net::socket_base::max_listen_connections);
+  impl_->port = impl_->acceptor.local_endpoint().port();
   net::co_spawn(impl_->ioc,
                 [this]() -> net::awaitable<void> {
                   for (;;) {
@@ -168,9 +177,11 @@ FakeOpenAI::~FakeOpenAI() {
   impl_->thread.join();
 }
 
-std::string FakeOpenAI::base_url() const {
-  return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(impl_->port) + "/v1";
+std::string FakeOpenAI::origin() const {
+  return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(impl_->port);
 }
+
+std::string FakeOpenAI::base_url() const { return origin() + "/v1"; }
 
 std::vector<json::object> FakeOpenAI::requests(std::size_t from) const {
   std::lock_guard lock(mutex_);

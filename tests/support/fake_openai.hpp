@@ -1,6 +1,7 @@
-// A small OpenAI-compatible upstream on loopback for tests and benchmarks: POST
+// A small HTTP upstream on loopback for tests and benchmarks: an OpenAI-compatible POST
 // /v1/chat/completions answered by a script, plain or streamed, slowly, with an error status,
-// or never (a hang). Runs its own io thread.
+// or never (a hang); or any route of another API (RouteScript, e.g. fake_replicate.hpp). Runs
+// its own io thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -22,6 +23,14 @@ struct FakeReply {
   int delay_ms = 0;                 // before the header and between events
   bool hang = false;                // read the request, never answer
   bool hold_open = false;           // after the events, keep the stream open until the client leaves
+  std::string content_type = "application/json";  // of a plain answer
+};
+
+// What a route script sees of a request.
+struct FakeRequest {
+  std::string method, target, authorization, prefer;
+  std::string body;
+  boost::json::object json;  // the body when it is a JSON object
 };
 
 // {"choices":[{"message":{"role":"assistant","content":...}}]}; tool calls as name -> arguments.
@@ -32,8 +41,13 @@ std::vector<std::string> openai_stream(const std::vector<std::string>& words);
 class FakeOpenAI {
  public:
   using Script = std::function<FakeReply(const boost::json::object& request, int call_number)>;
+  // Any route: the script sees the method, target and headers (a fake of another API).
+  using RouteScript = std::function<FakeReply(const FakeRequest& request, int call_number)>;
   // With a certificate and key (PEM files), it speaks HTTPS.
   explicit FakeOpenAI(Script script, const std::string& tls_cert_file = {}, const std::string& tls_key_file = {});
+  explicit FakeOpenAI(RouteScript script);
+  // "http://127.0.0.1:PORT"
+  std::string origin() const;
   ~FakeOpenAI();
   // "http://127.0.0.1:PORT/v1" (https with TLS)
   std::string base_url() const;
@@ -51,7 +65,9 @@ class FakeOpenAI {
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  Script script_;
+  void listen();
+
+  RouteScript script_;
   std::atomic<int> calls_{0};
   std::atomic<int> disconnects_{0};
   mutable std::mutex mutex_;

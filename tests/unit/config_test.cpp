@@ -51,6 +51,21 @@ TEST(Config, FileOverridesDefaultsAndEnvironmentOverridesTheFile) {
   std::filesystem::remove(path);
 }
 
+TEST(Config, TheReplicateProviderFromTheFileItsTokenFromTheEnvironment) {
+  const auto path = write_file("agentd-config", R"({"content":{"replicate":{"base_url":"http://127.0.0.1:9","poll_interval_ms":250,"wait_seconds":90}}})");
+  Config c = load_config(path);
+  EXPECT_EQ(c.content.replicate.base_url, "http://127.0.0.1:9");
+  EXPECT_EQ(c.content.replicate.poll_interval_ms, 250);
+  EXPECT_EQ(c.content.replicate.wait_seconds, 60);  // Replicate waits at most 60 s
+  EXPECT_EQ(c.content.replicate.api_token, "");
+  ::setenv("AGENTD_REPLICATE_API_TOKEN", "r8_env", 1);
+  apply_environment(c);
+  ::unsetenv("AGENTD_REPLICATE_API_TOKEN");
+  EXPECT_EQ(c.content.replicate.api_token, "r8_env");
+  EXPECT_EQ(load_config("").content.replicate.base_url, "https://api.replicate.com");
+  std::filesystem::remove(path);
+}
+
 TEST(Config, MistakesAreErrorsThatNameThem) {
   auto expect_error = [](const std::string& text, const std::string& needle) {
     const auto path = write_file("agentd-bad", text);
@@ -67,5 +82,7 @@ TEST(Config, MistakesAreErrorsThatNameThem) {
   expect_error(R"({"plans":{"pro":{"rpm":-1}}})", "rpm");
   expect_error(R"({"prices":{"completion_base":0.002}})", "completion_base");
   expect_error("not json", "not a JSON object");
+  expect_error(R"({"content":{"replicate":{"token":"x"}}})", "token");
+  expect_error(R"({"content":{"replicate":{"api_token":5}}})", "content.replicate.api_token");
   EXPECT_THROW(load_config("/nonexistent/agentd.json"), std::runtime_error);
 }

@@ -110,17 +110,6 @@ net::awaitable<http::Response> create(const Services& s, RequestContext& ctx) {
   co_return http::json_response(202, json::object{{"id", c.id}, {"status", c.status}});
 }
 
-const char* mime_of(const std::string& path) {
-  const auto dot = path.rfind('.');
-  const std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
-  if (ext == "png") return "image/png";
-  if (ext == "pdf") return "application/pdf";
-  if (ext == "wav") return "audio/wav";
-  if (ext == "mp4") return "video/mp4";
-  if (ext == "glb") return "model/gltf-binary";
-  return "application/octet-stream";
-}
-
 // GET /storage/generation/{type}/{file}?sig=: a bad signature reads nothing (403); ETag and
 // If-None-Match (304); Range (206, 416).
 net::awaitable<http::Response> serve_file(const Services& s, RequestContext& ctx) {
@@ -160,12 +149,12 @@ net::awaitable<http::Response> serve_file(const Services& s, RequestContext& ctx
   if (!r.found) throw not_found("not_found", "Not found: " + path);
   http::Response res;
   if (r.unsatisfiable) {
-    res = http::make_response(416, "", mime_of(path));
+    res = http::make_response(416, "", content::mime_of(path));
     res.set(bhttp::field::content_range, "bytes */" + std::to_string(r.size));
   } else if (!r.range && ctx.request[bhttp::field::if_none_match] == r.etag) {
-    res = http::make_response(304, "", mime_of(path));
+    res = http::make_response(304, "", content::mime_of(path));
   } else {
-    res = http::make_response(r.range ? 206 : 200, std::move(r.bytes), mime_of(path));
+    res = http::make_response(r.range ? 206 : 200, std::move(r.bytes), content::mime_of(path));
     if (r.range)
       res.set(bhttp::field::content_range, "bytes " + std::to_string(r.range->first) + "-" + std::to_string(r.range->last) + "/" +
                                                std::to_string(r.size));
