@@ -50,17 +50,19 @@ bool close_reservation(db::Conn& conn, const Reservation& r) {
 
 }  // namespace
 
+AppError insufficient_credits_error(Micros amount, Micros available) {
+  available = std::max<Micros>(0, available);
+  return AppError(ErrorKind::payment_required, "insufficient_credits",
+                  "Insufficient credits: this request needs " + format_credits(amount) + " credits and " +
+                      format_credits(available) + " are available",
+                  {{"required", format_credits(amount)}, {"available", format_credits(available)}});
+}
+
 Reservation reserve_credits(db::Conn& conn, std::int64_t org_id, const std::string& key_id, Micros amount,
                             const std::string& reference, bool durable) {
   const Balance b = load_balance(conn, org_id);
   const Micros available = b.balance - b.reserved;
-  if (available < amount) {
-    AppError e(ErrorKind::payment_required, "insufficient_credits",
-               "Insufficient credits: this request needs " + format_credits(amount) + " credits and " +
-                   format_credits(std::max<Micros>(0, available)) + " are available",
-               {{"required", format_credits(amount)}, {"available", format_credits(std::max<Micros>(0, available))}});
-    throw e;
-  }
+  if (available < amount) throw insufficient_credits_error(amount, available);
   Reservation r{uuid_v4(), org_id, key_id, amount};
   auto& ins = conn.prepare(
       "INSERT INTO credit_reservations(id, org_id, key_id, amount_micros, reference, created_at, durable) "

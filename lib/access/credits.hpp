@@ -4,6 +4,7 @@
 // balance can never go below zero.
 #pragma once
 
+#include "core/errors.hpp"
 #include "core/money.hpp"
 
 #include <cstdint>
@@ -21,6 +22,9 @@ struct Reservation {
   std::string key_id;
   Micros amount = 0;
 };
+
+// 402 insufficient_credits with the amounts (also /openapi.json's example).
+AppError insufficient_credits_error(Micros amount, Micros available);
 
 // Throws AppError payment_required (extra: required, available) when the spendable balance
 // (balance - open reservations) is below amount.

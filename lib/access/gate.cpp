@@ -38,7 +38,7 @@ std::string requested_team(const Call& call, const AccessPolicy& policy) {
 }
 
 Membership resolve_org(const KeyRecord& key, const std::string& team) {
-  if (key.memberships.empty()) throw AppError(ErrorKind::invalid_key, "invalid_api_key", "Invalid API key");
+  if (key.memberships.empty()) throw invalid_key_error();
   if (team.empty()) {
     if (key.memberships.size() == 1) return key.memberships.front();
     throw AppError(ErrorKind::forbidden, "team_required", "Name the team with the X-Team-Slug header");
@@ -91,14 +91,26 @@ std::optional<std::string> Call::query(std::string_view name) const {
   return std::nullopt;
 }
 
+AppError missing_key_error() { return AppError(ErrorKind::missing_key, "api_key_required", "API key required"); }
+AppError invalid_key_error() { return AppError(ErrorKind::invalid_key, "invalid_api_key", "Invalid API key"); }
+
+AppError scope_error(const std::string& scope, const std::vector<std::string>& available) {
+  const std::vector<std::string> required{scope};
+  return AppError(ErrorKind::insufficient_scope, "scope_not_allowed", "API key does not have required permissions",
+                  {{"required_scopes", to_json_array(required)},
+                   {"missing_scopes", to_json_array(required)},
+                   {"available_scopes", to_json_array(available)}});
+}
+
+AppError rate_limit_error(int limit, const std::string& window, int retry_after) {
+  AppError e(ErrorKind::rate_limited, "rate_limit_exceeded", "Rate limit exceeded", {{"limit", limit}, {"window", window}});
+  e.retry_after = retry_after;
+  return e;
+}
+
 void require_scope(const Call& call, const std::string& scope) {
   const auto& key = *call.principal->key;
-  if (key.has_scope(scope)) return;
-  const std::vector<std::string> required{scope};
-  throw AppError(ErrorKind::insufficient_scope, "scope_not_allowed", "API key does not have required permissions",
-                 {{"required_scopes", to_json_array(required)},
-                  {"missing_scopes", to_json_array(required)},
-                  {"available_scopes", to_json_array(key.scopes)}});
+  if (!key.has_scope(scope)) throw scope_error(scope, key.scopes);
 }
 
 Limits Gate::limits_for(const KeyRecord& key, const std::string& plan) const {
@@ -117,11 +129,10 @@ net::awaitable<void> Gate::admit(Call& call, Pass& pass, const AccessPolicy& pol
   // never do what an agent key does.
   const std::string_view agent_secret = policy.team_per_request ? header(call.request, "X-Agent-Auth-Key") : std::string_view{};
   const std::string_view secret = agent_secret.empty() ? presented_key(call.request) : agent_secret;
-  if (secret.empty()) throw AppError(ErrorKind::missing_key, "api_key_required", "API key required");
+  if (secret.empty()) throw missing_key_error();
   auto authenticating = keys_.authenticate(secret);
   auto key = co_await std::move(authenticating);
-  if (!key || key->agent_id.has_value() != !agent_secret.empty())
-    throw AppError(ErrorKind::invalid_key, "invalid_api_key", "Invalid API key");
+  if (!key || key->agent_id.has_value() != !agent_secret.empty()) throw invalid_key_error();
   Membership org = resolve_org(*key, key->agent_id ? std::string() : requested_team(call, policy));
   const Limits limits = limits_for(*key, org.plan);
   call.principal = Principal{key, org, limits};
@@ -138,10 +149,7 @@ net::awaitable<void> Gate::admit(Call& call, Pass& pass, const AccessPolicy& pol
   call.limit_snapshot = a.snapshot;
   if (a.outcome == Admission::Outcome::rate_limited) {
     metrics_.rate_limited(a.window);
-    AppError e(ErrorKind::rate_limited, "rate_limit_exceeded", "Rate limit exceeded",
-               {{"limit", a.limit}, {"window", a.window}});
-    e.retry_after = a.retry_after;
-    throw e;
+    throw rate_limit_error(a.limit, a.window, a.retry_after);
   }
   if (a.outcome == Admission::Outcome::concurrency_limited) {
     metrics_.rate_limited("concurrency");

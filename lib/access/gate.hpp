@@ -110,6 +110,12 @@ class Gate {
   http::Metrics& metrics_;
 };
 
+// The gate's refusals, also rendered as the examples of /openapi.json.
+AppError missing_key_error();
+AppError invalid_key_error();
+AppError scope_error(const std::string& scope, const std::vector<std::string>& available);
+AppError rate_limit_error(int limit, const std::string& window, int retry_after);
+
 // For handlers whose scope depends on the request (a streamed completion, a named agent):
 // throws insufficient_scope.
 void require_scope(const Call& call, const std::string& scope);

@@ -90,7 +90,7 @@ json::object stream_error(const AppError& e) {
   return {{"type", "error"}, {"error", r.body.at("error")}};
 }
 
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, {"page", "limit", 20, 100}); }
+PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, ctx.dialect().paging); }
 
 // Both data.items (the seed's paging section) and data.<items_key> (its agent list).
 json::object shape_page(const RequestContext&, json::array items, std::string_view items_key, const PageRequest& page,
@@ -117,7 +117,9 @@ Dialect descriptor() {
           .render = render,
           .stream_error = stream_error,
           .read_page = read_page,
-          .shape_page = shape_page};
+          .shape_page = shape_page,
+          .paging = {"page", "limit", 20, 100},
+          .title = "Agents API"};
 }
 
 void install(Dispatcher& d, const Services& s) {

@@ -37,6 +37,10 @@ struct Dialect {
   // `items_key` names the list ("sessions", "agents") where the dialect names lists.
   boost::json::object (*shape_page)(const RequestContext& ctx, boost::json::array items, std::string_view items_key,
                                     const PageRequest& page, std::int64_t total) = nullptr;
+  // Its paging parameters (what read_page reads; /openapi.json documents them).
+  PageStyle paging{};
+  // Its name in the API reference ("External API").
+  std::string title{};
 };
 
 // The registered dialects, and which one owns a path (the longest prefix; the first registered

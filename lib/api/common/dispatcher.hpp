@@ -44,9 +44,9 @@ struct RouteGroup {
   Dispatcher& dispatcher;
   const Dialect& dialect;
   const Services& services;
-  void add(bhttp::verb method, const char* pattern, const char* scope, Fn fn) const {
+  void add(bhttp::verb method, const char* pattern, const char* scope, Fn fn, RouteDoc doc = {}) const {
     dispatcher.add({.method = method, .pattern = pattern, .dialect = &dialect, .scope = scope,
-                    .handler = [&s = services, fn](RequestContext& ctx) { return fn(s, ctx); }});
+                    .handler = [&s = services, fn](RequestContext& ctx) { return fn(s, ctx); }, .doc = std::move(doc)});
   }
 };
 

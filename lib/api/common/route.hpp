@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <functional>
+#include <vector>
 #include <string>
 
 namespace agentd::api {
@@ -33,6 +34,26 @@ struct RequestContext : access::Call {
 
 using Handler = std::function<net::awaitable<http::Response>(RequestContext&)>;
 
+// What /openapi.json says of a route beyond what the route itself declares (method, pattern,
+// path parameters, dialect, scope, billing): api/common/openapi.hpp.
+struct QueryParam {
+  std::string name;
+  boost::json::object schema;  // api/common/schema.hpp
+  std::string description{};
+  bool required = false;
+};
+struct RouteDoc {
+  std::string summary{};
+  std::vector<QueryParam> query{};
+  boost::json::object body{};              // the request body's schema; empty: none
+  std::string body_type = "application/json";  // multipart/form-data for file uploads
+  boost::json::object response{};          // the success body's schema; empty: any JSON
+  unsigned status = 200;                   // the success status (202, 201, 204)
+  std::string response_type = "application/json";
+  bool streams = false;                    // may answer text/event-stream (SSE)
+  bool paged = false;                      // reads the dialect's paging parameters
+};
+
 struct Route {
   bhttp::verb method = bhttp::verb::get;
   std::string pattern{};            // "/api/external/rag/uploads/{upload_id}"
@@ -42,6 +63,7 @@ struct Route {
   bool body_to_file = false;        // spooled to disk (RequestContext::body_file), not memory
   access::Estimator estimate{};     // set: billable, reserved before the handler runs
   Handler handler{};
+  RouteDoc doc{};
 };
 
 }  // namespace agentd::api

@@ -71,7 +71,7 @@ RenderedError render(const AppError& e) { return {static_cast<unsigned>(http_sta
 
 json::object stream_error(const AppError& e) { return {{"error", error_object(e)}}; }
 
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, {"page", "page_size", 20, 100}); }
+PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, ctx.dialect().paging); }
 
 json::object shape_page(const RequestContext&, json::array items, std::string_view items_key, const PageRequest& page,
                         std::int64_t total) {
@@ -98,7 +98,9 @@ Dialect descriptor() {
           .render = render,
           .stream_error = stream_error,
           .read_page = read_page,
-          .shape_page = shape_page};
+          .shape_page = shape_page,
+          .paging = {"page", "page_size", 20, 100},
+          .title = "External API"};
 }
 
 void install(Dispatcher& d, const Services& s) {

@@ -105,7 +105,7 @@ RenderedError render(const AppError& e) {
 
 json::object stream_error(const AppError& e) { return {{"message", e.message}}; }
 
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, {"page", "per_page", 15, 100}); }
+PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, ctx.dialect().paging); }
 
 // Laravel's paginator: links keep the request's other query parameters.
 json::object shape_page(const RequestContext& ctx, json::array items, std::string_view, const PageRequest& page,
@@ -143,7 +143,9 @@ Dialect descriptor() {
           .render = render,
           .stream_error = stream_error,
           .read_page = read_page,
-          .shape_page = shape_page};
+          .shape_page = shape_page,
+          .paging = {"page", "per_page", 15, 100},
+          .title = "Workspace API"};
 }
 
 void install(Dispatcher& d, const Services& s) {
