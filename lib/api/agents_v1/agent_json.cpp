@@ -116,6 +116,28 @@ json::object agent_json(const agents::Agent& a, const agents::AgentActivity& act
           {"metrics", {{"totalMessages", activity.messages}, {"totalConversations", activity.conversations}, {"uptime", uptime}}}};
 }
 
+schema::Schema agent_schema() {
+  using namespace schema;
+  return obj({{"id", str()}, {"name", str()}, {"bio", array(str())}, {"personality", any_object()}, {"knowledge", array(any())},
+              {"goals", array(any())}, {"clients", array(any())}, {"settings", any_object()}, {"modelProvider", one_of(kProviders)},
+              {"model", str()}, {"modelSettings", any_object()}, {"plugins", array(any_object())},
+              {"status", one_of({"active", "inactive", "error"})}, {"createdAt", str()}, {"updatedAt", str()},
+              {"metrics", obj({{"totalMessages", integer()}, {"totalConversations", integer()}, {"uptime", integer()}})}},
+             {"id", "name", "status", "createdAt"});
+}
+
+schema::Schema agent_input_schema() {
+  using namespace schema;
+  return obj({{"name", str()}, {"bio", {{"anyOf", boost::json::array{str(), array(str())}}}},
+              {"personality", obj({{"traits", array(str())}, {"adjectives", array(str())}, {"style", str()}, {"tone", str()}, {"voice", str()}})},
+              {"knowledge", array(str())}, {"goals", array(str())}, {"clients", array(str())}, {"settings", any_object()},
+              {"modelProvider", one_of(kProviders)}, {"model", str()},
+              {"modelSettings", obj({{"temperature", number(0, 2)}, {"maxTokens", integer(1)}})},
+              {"plugins", array(obj({{"name", str()}, {"enabled", boolean()}, {"config", any_object()}}, {"name"}))},
+              {"status", one_of({"active", "inactive"})}},
+             {"name"});
+}
+
 agents::AgentChanges parse_agent(const JsonBody& b, const agents::Agent* current, double now) {
   // Read-only fields a client may send back from a GET are accepted and ignored.
   b.only({"name", "bio", "personality", "knowledge", "goals", "clients", "settings", "modelProvider", "model",

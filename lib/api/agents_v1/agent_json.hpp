@@ -6,6 +6,7 @@
 
 #include "agents/agent_service.hpp"
 #include "api/common/json_body.hpp"
+#include "api/common/schema.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -17,6 +18,10 @@ inline const std::vector<std::string> kProviders = {"builtin", "openai", "anthro
 std::string provider_of(const agents::Agent& agent);
 
 boost::json::object agent_json(const agents::Agent& agent, const agents::AgentActivity& activity, double now);
+
+// What agent_json writes and parse_agent takes.
+schema::Schema agent_schema();
+schema::Schema agent_input_schema();
 
 // A create (all fields) or a partial update; `current` is the agent being updated (null: create).
 agents::AgentChanges parse_agent(const JsonBody& body, const agents::Agent* current, double now);

@@ -89,13 +89,30 @@ net::awaitable<http::Response> remove(const Services& s, RequestContext& ctx) {
 
 void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
+  using namespace schema;
   const RouteGroup group{d, dialect, s};
-  group.add(verb::post, "/v1/agents", "agents:write", create);
-  group.add(verb::get, "/v1/agents", "agents:list", list);
-  group.add(verb::get, "/v1/agents/{agentId}", "agents:list", get);
-  group.add(verb::patch, "/v1/agents/{agentId}", "agents:write", update);
-  group.add(verb::delete_, "/v1/agents/{agentId}", "agents:write", remove);
-  d.add({.method = verb::get, .pattern = "/v1/health", .dialect = &dialect, .handler = health});
+  group.add(verb::post, "/v1/agents", "agents:write", create,
+            {.summary = "Create an agent",
+             .body = agent_input_schema(),
+             .response = success_schema(obj({{"id", str()}, {"name", str()}, {"status", str()}, {"createdAt", str()}, {"apiEndpoint", str()}},
+                                            {"id", "name", "status", "createdAt", "apiEndpoint"})),
+             .status = 201});
+  group.add(verb::get, "/v1/agents", "agents:list", list,
+            {.summary = "List agents",
+             .query = {{"status", one_of({"active", "inactive", "error"})}, {"sortBy", one_of({"createdAt", "name", "status"})},
+                       {"order", one_of({"asc", "desc"})}},
+             .response = success_schema(page_schema("agents", agent_schema())),
+             .paged = true});
+  group.add(verb::get, "/v1/agents/{agentId}", "agents:list", get, {.summary = "An agent", .response = success_schema(agent_schema())});
+  group.add(verb::patch, "/v1/agents/{agentId}", "agents:write", update,
+            {.summary = "Update an agent (the fields sent); data.changes names what changed",
+             .body = agent_input_schema(),
+             .response = success_schema(extend(agent_schema(), {{"changes", array(str())}}))});
+  group.add(verb::delete_, "/v1/agents/{agentId}", "agents:write", remove,
+            {.summary = "Delete an agent",
+             .response = success_schema(obj({{"id", str()}, {"name", str()}, {"deletedAt", str()}, {"message", str()}},
+                                            {"id", "name", "deletedAt", "message"}))});
+  d.add({.method = verb::get, .pattern = "/v1/health", .dialect = &dialect, .handler = health, .doc = health_doc()});
 }
 
 }  // namespace agentd::api::agents_v1

@@ -109,6 +109,19 @@ json::object shape_page(const RequestContext&, json::array items, std::string_vi
 
 json::object success(json::value data) { return {{"success", true}, {"data", std::move(data)}}; }
 
+schema::Schema success_schema(schema::Schema data) {
+  return schema::obj({{"success", schema::boolean()}, {"data", std::move(data)}}, {"success", "data"});
+}
+
+schema::Schema page_schema(std::string_view items_key, schema::Schema item) {
+  using namespace schema;
+  return obj({{"items", array(item)},
+              {items_key, array(item)},
+              {"pagination", obj({{"currentPage", integer()}, {"totalPages", integer()}, {"totalItems", integer()}, {"itemsPerPage", integer()}},
+                                 {"currentPage", "totalPages", "totalItems", "itemsPerPage"})}},
+             {"items", std::string(items_key), "pagination"});
+}
+
 Dialect descriptor() {
   return {.name = "agents_v1",
           .prefixes = {"/v1"},

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "api/common/dialect.hpp"
+#include "api/common/schema.hpp"
 #include "api/common/services.hpp"
 
 namespace agentd::api::agents_v1 {
@@ -15,5 +16,8 @@ void add_message_routes(Dispatcher& d, const Dialect& dialect, const Services& s
 
 // {"success":true,"data":data}
 boost::json::object success(boost::json::value data);
+// Their schemas: {"success":true,"data":DATA}, and a page as shape_page writes it.
+schema::Schema success_schema(schema::Schema data);
+schema::Schema page_schema(std::string_view items_key, schema::Schema item);
 
 }  // namespace agentd::api::agents_v1

@@ -130,13 +130,29 @@ net::awaitable<http::Response> send_message(const Services& s, RequestContext& c
 }  // namespace
 
 void add_message_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
+  using namespace schema;
   auto estimate = [&s](const access::Call& call) { return s.chat.estimate(call.request.body()); };
+  // What parse_message takes and send_message answers.
+  const Schema body = obj({{"text", str()}, {"userId", str()}, {"roomId", str("1 to 128 letters, digits or -_.:")},
+                           {"context", any()}, {"stream", boolean()}},
+                          {"text"});
+  const Schema metadata = obj({{"tokensUsed", integer()}, {"responseTime", integer()}, {"model", str()}});
   d.add({.method = bhttp::verb::post, .pattern = "/v1/agents/{agentId}/messages", .dialect = &dialect,
          .scope = "agents:invoke", .estimate = estimate,
-         .handler = [&s](RequestContext& ctx) { return send_message(s, ctx, false); }});
+         .handler = [&s](RequestContext& ctx) { return send_message(s, ctx, false); },
+         .doc = {.summary = "Send a message to an agent (stream: true answers with events)",
+                 .body = body,
+                 .response = success_schema(obj({{"messageId", str()}, {"response", str()}, {"agentId", str()}, {"userId", str()},
+                                                 {"roomId", str()}, {"timestamp", str()}, {"metadata", metadata}},
+                                                {"messageId", "response", "agentId", "roomId", "timestamp"})),
+                 .streams = true}});
   d.add({.method = bhttp::verb::post, .pattern = "/v1/agents/{agentId}/messages/stream", .dialect = &dialect,
          .scope = "agents:invoke", .estimate = estimate,
-         .handler = [&s](RequestContext& ctx) { return send_message(s, ctx, true); }});
+         .handler = [&s](RequestContext& ctx) { return send_message(s, ctx, true); },
+         .doc = {.summary = "Send a message and read the answer as events (token, then done)",
+                 .body = body,
+                 .response = described(str(), "data: {\"type\":\"token\",\"content\":...} events, then {\"type\":\"done\",...}"),
+                 .response_type = "text/event-stream"}});
 }
 
 }  // namespace agentd::api::agents_v1

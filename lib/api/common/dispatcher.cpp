@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "api/common/schema.hpp"
 #include "core/log.hpp"
 
 #include <boost/json.hpp>
@@ -35,6 +36,12 @@ net::awaitable<void> RequestContext::open_stream(http::Response& head) {
   auto opening = stream->open(head);
   co_await std::move(opening);
   streamed = true;
+}
+
+RouteDoc health_doc() {
+  using namespace schema;
+  return {.summary = "Liveness: no authentication, no database",
+          .response = obj({{"status", one_of({"ok"})}, {"version", str()}}, {"status", "version"})};
 }
 
 net::awaitable<http::Response> health(RequestContext&) {

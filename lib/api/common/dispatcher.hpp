@@ -37,6 +37,7 @@ class Dispatcher final : public http::Dispatcher {
 
 // GET /health and its aliases: {"status":"ok","version"}, no authentication, no database.
 net::awaitable<http::Response> health(RequestContext&);
+RouteDoc health_doc();
 
 // Registers a dialect's plain routes: handlers that take the services and the request.
 struct RouteGroup {

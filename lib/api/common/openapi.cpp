@@ -113,8 +113,11 @@ json::object operation(const Route& r) {
     params.push_back(parameter("X-Team-Slug", "header", schema::str(), false,
                                "the team to act in, for a token that belongs to several (or X-Team, or ?team=)"));
   if (!params.empty()) op["parameters"] = std::move(params);
-  if (!doc.body.empty())
-    op["requestBody"] = json::object{{"required", true}, {"content", {{doc.body_type, {{"schema", doc.body}}}}}};
+  if (!doc.body.empty()) {
+    json::object content{{doc.body_type, {{"schema", doc.body}}}};
+    if (!doc.multipart.empty()) content["multipart/form-data"] = json::object{{"schema", doc.multipart}};
+    op["requestBody"] = json::object{{"required", !doc.body_optional}, {"content", std::move(content)}};
+  }
 
   json::object responses;
   json::object success{{"description", status_text(doc.status)}};
@@ -125,6 +128,11 @@ json::object operation(const Route& r) {
       content["text/event-stream"] = json::object{
           {"schema", schema::described(schema::str(), "Server-Sent Events: `data: {json}` lines, ending with `data: [DONE]`")}};
     success["content"] = std::move(content);
+  }
+  for (unsigned also : doc.also) {
+    json::object copy = success;
+    copy["description"] = status_text(also);
+    responses[std::to_string(also)] = std::move(copy);
   }
   responses[std::to_string(doc.status)] = std::move(success);
   for (auto& [status, examples] : error_examples(r)) {

@@ -46,9 +46,12 @@ struct RouteDoc {
   std::string summary{};
   std::vector<QueryParam> query{};
   boost::json::object body{};              // the request body's schema; empty: none
-  std::string body_type = "application/json";  // multipart/form-data for file uploads
+  std::string body_type = "application/json";
+  boost::json::object multipart{};         // set: the body may also come as multipart/form-data
+  bool body_optional = false;              // the body may be left out
   boost::json::object response{};          // the success body's schema; empty: any JSON
   unsigned status = 200;                   // the success status (202, 201, 204)
+  std::vector<unsigned> also{};            // other success statuses with the same body (201 of find-or-create)
   std::string response_type = "application/json";
   bool streams = false;                    // may answer text/event-stream (SSE)
   bool paged = false;                      // reads the dialect's paging parameters

@@ -3,6 +3,7 @@
 #include "agents/agent_service.hpp"
 #include "api/common/dispatcher.hpp"
 #include "api/common/json_body.hpp"
+#include "api/common/schema.hpp"
 #include "api/external/dialect.hpp"
 #include "core/clock.hpp"
 
@@ -40,6 +41,28 @@ json::object full_json(const Agent& a) {
   o["max_iterations"] = a.max_iterations;
   o["protected"] = a.is_protected;
   return o;
+}
+
+// What summary_json and full_json write, and what parse_changes takes.
+schema::Schema summary_schema() {
+  using namespace schema;
+  return obj({{"agent_id", str()}, {"name", str()}, {"description", str()}, {"agent_type", one_of(agents::agent_types())},
+              {"model", str()}, {"is_active", boolean()}, {"datastore_ids", array(str())}, {"sub_agents", array(str())},
+              {"created_at", str()}, {"updated_at", str()}},
+             {"agent_id", "name", "agent_type", "is_active", "created_at"});
+}
+schema::Schema full_schema() {
+  using namespace schema;
+  return extend(summary_schema(), {{"uuid", str()}, {"slug", str()}, {"instruction", str()}, {"temperature", nullable(number())},
+                                   {"max_output_tokens", nullable(integer())}, {"max_llm_calls", integer()}, {"tools", array(str())},
+                                   {"max_iterations", integer()}, {"protected", boolean()}});
+}
+schema::Schema changes_schema() {
+  using namespace schema;
+  return obj({{"name", str()}, {"description", str()}, {"agent_type", one_of(agents::agent_types())}, {"instruction", str()},
+              {"model", str("builtin, or PROVIDER/MODEL")}, {"temperature", nullable(number())}, {"max_output_tokens", nullable(integer())},
+              {"max_llm_calls", integer()}, {"max_iterations", integer()}, {"tools", array(str())}, {"datastore_ids", array(str())},
+              {"sub_agents", array(str())}, {"is_active", boolean()}, {"protected", boolean()}});
 }
 
 AgentChanges parse_changes(const std::string& body) {
@@ -141,12 +164,26 @@ net::awaitable<http::Response> models(const Services& s, RequestContext& ctx) {
 void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
   const RouteGroup group{d, dialect, s};
-  group.add(verb::get, "/api/external/agents", "agents:list", list);
-  group.add(verb::post, "/api/external/agents", "agents:write", create);
-  group.add(verb::patch, "/api/external/agents/{agent_id}", "agents:write", update);
-  group.add(verb::delete_, "/api/external/agents/{agent_id}", "agents:write", remove);
-  group.add(verb::get, "/v1/models", "agents:list", models);
-  group.add(verb::get, "/api/external/v1/models", "agents:list", models);
+  using namespace schema;
+  group.add(verb::get, "/api/external/agents", "agents:list", list,
+            {.summary = "List agents",
+             .query = {{"agent_type", one_of(agents::agent_types())}, {"is_active", boolean()}},
+             .response = obj({{"agents", array(summary_schema())}, {"total", integer()}}, {"agents", "total"})});
+  group.add(verb::post, "/api/external/agents", "agents:write", create,
+            {.summary = "Create an agent", .body = changes_schema(), .response = full_schema()});
+  group.add(verb::patch, "/api/external/agents/{agent_id}", "agents:write", update,
+            {.summary = "Update an agent (the fields sent)", .body = changes_schema(), .response = full_schema()});
+  group.add(verb::delete_, "/api/external/agents/{agent_id}", "agents:write", remove,
+            {.summary = "Delete an agent",
+             .response = obj({{"success", boolean()}, {"agent_id", str()}, {"message", str()}}, {"success", "agent_id"})});
+  const RouteDoc model_list{
+      .summary = "List models (OpenAI's shape): the orchestrator and every active agent",
+      .response = obj({{"object", str()},
+                       {"data", array(obj({{"id", str()}, {"object", str()}, {"created", integer()}, {"owned_by", str()}},
+                                          {"id", "object", "created", "owned_by"}))}},
+                      {"object", "data"})};
+  group.add(verb::get, "/v1/models", "agents:list", models, model_list);
+  group.add(verb::get, "/api/external/v1/models", "agents:list", models, model_list);
 }
 
 }  // namespace agentd::api::external

@@ -4,6 +4,7 @@
 #include "agents/chat_turn.hpp"
 #include "api/common/dispatcher.hpp"
 #include "api/common/json_body.hpp"
+#include "api/common/schema.hpp"
 #include "api/external/dialect.hpp"
 #include "core/ids.hpp"
 #include "models/tokens.hpp"
@@ -350,15 +351,49 @@ net::awaitable<http::Response> complete(const Services& s, RequestContext& ctx, 
   auto answering = req.stream ? answer_streamed(s, ctx, turn, r) : answer_plain(s, ctx, turn, r);
   co_return co_await std::move(answering);
 }
+
+// What parse_request takes and answer_plain writes (OpenAI's chat completion, with agentd's
+// session, agent and citations beside it).
+RouteDoc completion_doc(std::string summary) {
+  using namespace schema;
+  const Schema tool_call = obj({{"id", str()}, {"type", one_of({"function"})},
+                                {"function", obj({{"name", str()}, {"arguments", str()}}, {"name", "arguments"})}},
+                               {"id", "type", "function"});
+  const Schema message = obj({{"role", one_of({"system", "developer", "user", "assistant", "tool"})},
+                              {"content", {{"anyOf", boost::json::array{str(), array(any_object()), {{"type", "null"}}}}}},
+                              {"name", str()}, {"tool_call_id", str()}, {"tool_calls", array(tool_call)}},
+                             {"role"});
+  return {.summary = std::move(summary),
+          .body = obj({{"model", str("orchestrator (default) or an agent's slug")}, {"messages", array(message)},
+                       {"stream", boolean()}, {"stream_options", obj({{"include_usage", boolean()}})},
+                       {"session_id", str("continue a session")}, {"tools", array(any_object())}, {"tool_choice", any()},
+                       {"temperature", number(0, 2)}, {"top_p", number(0, 1)}, {"max_tokens", integer(1)},
+                       {"stop", any()}, {"frequency_penalty", number(-2, 2)}, {"presence_penalty", number(-2, 2)}},
+                      {"messages"}),
+          .response = obj({{"id", str()}, {"object", one_of({"chat.completion"})}, {"created", integer()}, {"model", str()},
+                           {"choices", array(obj({{"index", integer()},
+                                                  {"message", obj({{"role", str()}, {"content", nullable(str())}, {"tool_calls", array(tool_call)}},
+                                                                  {"role", "content"})},
+                                                  {"finish_reason", str()}},
+                                                 {"index", "message", "finish_reason"}))},
+                           {"usage", obj({{"prompt_tokens", integer()}, {"completion_tokens", integer()}, {"total_tokens", integer()}},
+                                         {"prompt_tokens", "completion_tokens", "total_tokens"})},
+                           {"session_id", str()}, {"agent", obj({{"id", str()}, {"name", str()}})}, {"citations", array(any_object())}},
+                          {"id", "object", "created", "model", "choices", "usage"}),
+          .streams = true};
+}
+
 }  // namespace
 
 void add_chat_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   auto estimate = [&s](const access::Call& call) { return s.chat.estimate(call.request.body()); };
   for (const char* path : {"/api/external/v1/chat/completions", "/v1/chat/completions"})
     d.add({.method = bhttp::verb::post, .pattern = path, .dialect = &dialect, .scope = "orchestrator:invoke",
-           .estimate = estimate, .handler = [&s](RequestContext& ctx) { return complete(s, ctx, false); }});
+           .estimate = estimate, .handler = [&s](RequestContext& ctx) { return complete(s, ctx, false); },
+           .doc = completion_doc("Chat completion (OpenAI-compatible) with the orchestrator or an agent named by model")});
   d.add({.method = bhttp::verb::post, .pattern = "/api/external/agents/{agent_id}/completions", .dialect = &dialect,
-         .scope = "agents:invoke", .estimate = estimate, .handler = [&s](RequestContext& ctx) { return complete(s, ctx, true); }});
+         .scope = "agents:invoke", .estimate = estimate, .handler = [&s](RequestContext& ctx) { return complete(s, ctx, true); },
+         .doc = completion_doc("Chat completion with one agent")});
 }
 
 }  // namespace agentd::api::external

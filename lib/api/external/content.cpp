@@ -169,13 +169,45 @@ net::awaitable<http::Response> serve_file(const Services& s, RequestContext& ctx
 
 void add_content_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
+  using namespace schema;
   const RouteGroup group{d, dialect, s};
-  group.add(verb::get, "/api/external/content", "content:read", list);
-  group.add(verb::post, "/api/external/content", "content:create", create);
-  group.add(verb::get, "/api/external/content/{content_id}", "content:read", get);
-  group.add(verb::post, "/api/external/content/{content_id}/retry", "content:retry", retry);
+  // What item_json and detail_json write.
+  const Schema item = obj({{"id", str()}, {"content_type", one_of(content::content_types())},
+                           {"status", one_of(content::content_statuses())}, {"prompt", str()},
+                           {"replicate_version", nullable(str())}, {"output_url", nullable(str())}, {"storage_url", nullable(str())},
+                           {"error_message", nullable(str())}, {"processing_time_ms", nullable(integer())},
+                           {"credit_cost", nullable(number())}, {"created_at", str()}, {"completed_at", nullable(str())}},
+                          {"id", "content_type", "status", "prompt", "created_at"});
+  const Schema detail = extend(item, {{"organization_id", str()}, {"user_id", str()}, {"replicate_prediction_id", nullable(str())},
+                                      {"replicate_input", nullable(any_object())}, {"storage_path", nullable(str())},
+                                      {"retry_count", integer()}, {"max_retries", integer()}, {"started_at", nullable(str())}});
+  group.add(verb::get, "/api/external/content", "content:read", list,
+            {.summary = "List generated content, newest first",
+             .query = {{"content_type", one_of(content::content_types())}, {"status", one_of(content::content_statuses())}},
+             .response = obj({{"items", array(item)}, {"total", integer()}, {"page", integer()}, {"page_size", integer()},
+                              {"has_more", boolean()}},
+                             {"items", "total", "page", "page_size", "has_more"}),
+             .paged = true});
+  group.add(verb::post, "/api/external/content", "content:create", create,
+            {.summary = "Generate content (a job: poll the item until completed or failed)",
+             .body = obj({{"prompt", str()}, {"content_type", one_of(content::content_types())},
+                          {"model", str("builtin/<content_type> (default), replicate/OWNER/NAME[:VERSION]")},
+                          {"input", described(any_object(), "builtin image: width, height; video: width, height, duration, fps; "
+                                                            "audio: voice, rate, pitch; glb: segments; Replicate: the model's input")}},
+                         {"prompt"}),
+             .response = obj({{"id", str()}, {"status", one_of({"pending"})}}, {"id", "status"}),
+             .status = 202});
+  group.add(verb::get, "/api/external/content/{content_id}", "content:read", get,
+            {.summary = "A generated item with every detail", .response = detail});
+  group.add(verb::post, "/api/external/content/{content_id}/retry", "content:retry", retry,
+            {.summary = "Queue a failed item again",
+             .response = obj({{"success", boolean()}, {"message", str()}, {"generation_id", str()}}, {"success", "message", "generation_id"})});
   d.add({.method = verb::get, .pattern = "/storage/generation/{type}/{file}", .dialect = &dialect,
-         .handler = [&s](RequestContext& ctx) { return serve_file(s, ctx); }});
+         .handler = [&s](RequestContext& ctx) { return serve_file(s, ctx); },
+         .doc = {.summary = "A generated file, by its signed URL (Range requests for players)",
+                 .query = {{"sig", str(), "the URL's signature", true}},
+                 .response = described(str(), "the file's bytes"),
+                 .response_type = "application/octet-stream"}});
 }
 
 }  // namespace agentd::api::external

@@ -39,7 +39,18 @@ net::awaitable<http::Response> get_credits(const Services& s, RequestContext& ct
 }  // namespace
 
 void add_credit_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
-  RouteGroup{d, dialect, s}.add(bhttp::verb::get, "/api/external/credits", "credits:read", get_credits);
+  using namespace schema;
+  RouteGroup{d, dialect, s}.add(
+      bhttp::verb::get, "/api/external/credits", "credits:read", get_credits,
+      {.summary = "The organization's balance, open holds and transactions, newest first",
+       .query = {{"limit", integer(1, 100), "transactions per page (50)"}, {"offset", integer(0), "transactions to skip"}},
+       .response = obj({{"balance", str("6 decimals, e.g. \"12.500000\"")}, {"plan", str()}, {"reserved", str()},
+                        {"transactions", array(obj({{"id", str()}, {"type", str()}, {"amount", str()}, {"balance_after", str()},
+                                                    {"description", str()}, {"reference_id", nullable(str())},
+                                                    {"key_id", nullable(str())}, {"created_at", str()}},
+                                                   {"id", "type", "amount", "balance_after", "created_at"}))},
+                        {"total", integer()}, {"limit", integer()}, {"offset", integer()}},
+                       {"balance", "plan", "reserved", "transactions", "total", "limit", "offset"})});
 }
 
 }  // namespace agentd::api::external

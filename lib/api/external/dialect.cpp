@@ -84,6 +84,12 @@ json::object shape_page(const RequestContext&, json::array items, std::string_vi
 
 }  // namespace
 
+schema::Schema page_schema(std::string_view items_key, schema::Schema item) {
+  using namespace schema;
+  return obj({{items_key, array(std::move(item))}, {"total", integer()}, {"page", integer()}, {"page_size", integer()}, {"has_next", boolean()}},
+             {std::string(items_key), "total", "page", "page_size", "has_next"});
+}
+
 json::object error_object(const AppError& e) {
   json::object err{{"message", e.message}, {"type", e.type.empty() ? type_of(e.kind) : e.type}, {"code", e.code}};
   for (const auto& kv : e.extra) err[kv.key()] = kv.value();

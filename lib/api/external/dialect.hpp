@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/common/dialect.hpp"
+#include "api/common/schema.hpp"
 #include "api/common/services.hpp"
 
 namespace agentd::api::external {
@@ -19,6 +20,9 @@ void add_chat_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
 void add_session_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
 void add_server_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
 void add_content_routes(Dispatcher& d, const Dialect& dialect, const Services& s);
+
+// The schema of a page as shape_page writes it: {KEY: [item...], total, page, page_size, has_next}.
+schema::Schema page_schema(std::string_view items_key, schema::Schema item);
 
 // The {"message","type","code",...} object, also sent as a stream's error event.
 boost::json::object error_object(const AppError& error);

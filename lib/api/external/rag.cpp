@@ -2,6 +2,7 @@
 // service decides and the knowledge store persists.
 #include "api/common/dispatcher.hpp"
 #include "api/common/json_body.hpp"
+#include "api/common/schema.hpp"
 #include "api/external/dialect.hpp"
 #include "api/external/upload_reader.hpp"
 #include "core/offload.hpp"
@@ -214,23 +215,78 @@ net::awaitable<http::Response> search(const Services& s, RequestContext& ctx) {
 
 void add_rag_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
+  using namespace schema;
   const RouteGroup group{d, dialect, s};
-  group.add(verb::post, "/api/external/rag/datastores", "rag:upload", create_datastore);
-  group.add(verb::get, "/api/external/rag/datastores", "rag:read", list_datastores);
-  group.add(verb::get, "/api/external/rag/datastores/{datastore_id}", "rag:read", get_datastore);
-  group.add(verb::delete_, "/api/external/rag/datastores/{datastore_id}", "rag:delete", delete_datastore);
-  group.add(verb::get, "/api/external/rag/datastores/{datastore_id}/files", "rag:read", list_files);
-  group.add(verb::delete_, "/api/external/rag/datastores/{datastore_id}/files/{filename}", "rag:delete", delete_file);
-  group.add(verb::post, "/api/external/rag/datastores/{datastore_id}/search", "rag:read", search);
-  group.add(verb::get, "/api/external/rag/uploads", "rag:read", list_uploads);
-  group.add(verb::get, "/api/external/rag/uploads/{upload_id}", "rag:read", get_upload);
+  // What datastore_json and upload_json write.
+  const Schema datastore = obj({{"datastore_id", str()}, {"display_name", str()}, {"description", nullable(str())},
+                                {"document_count", integer()}, {"created_at", str()}, {"is_active", boolean()}},
+                               {"datastore_id", "display_name", "document_count", "created_at"});
+  const Schema upload_status = one_of({"pending", "processing", "indexing", "completed", "failed"});
+  const Schema upload_item = obj({{"upload_id", str()}, {"filename", str()}, {"file_size", integer()}, {"file_type", str()},
+                             {"status", upload_status}, {"ready", boolean()}, {"datastore_id", str()}, {"datastore_name", str()},
+                             {"uploaded_at", str()}, {"indexed_at", nullable(str())}, {"error_message", nullable(str())}},
+                            {"upload_id", "filename", "status", "datastore_id", "uploaded_at"});
+  const Schema done = obj({{"success", boolean()}, {"datastore_id", str()}, {"message", str()}}, {"success", "datastore_id", "message"});
+  group.add(verb::post, "/api/external/rag/datastores", "rag:upload", create_datastore,
+            {.summary = "Create a knowledge base",
+             .body = obj({{"display_name", str()}, {"description", nullable(str())}}, {"display_name"}),
+             .response = extend(done, {{"display_name", str()}, {"description", nullable(str())}})});
+  group.add(verb::get, "/api/external/rag/datastores", "rag:read", list_datastores,
+            {.summary = "List knowledge bases",
+             .response = obj({{"datastores", array(datastore)}, {"total", integer()}}, {"datastores", "total"})});
+  group.add(verb::get, "/api/external/rag/datastores/{datastore_id}", "rag:read", get_datastore,
+            {.summary = "A knowledge base with its size and the agents that use it",
+             .response = extend(datastore, {{"connected_agents", array(str())}, {"total_bytes", integer()}, {"chunk_count", integer()}})});
+  group.add(verb::delete_, "/api/external/rag/datastores/{datastore_id}", "rag:delete", delete_datastore,
+            {.summary = "Delete a knowledge base (force: also when agents use it)",
+             .query = {{"force", boolean()}},
+             .response = done});
+  group.add(verb::get, "/api/external/rag/datastores/{datastore_id}/files", "rag:read", list_files,
+            {.summary = "A knowledge base's files",
+             .response = obj({{"datastore_id", str()}, {"datastore_name", str()},
+                              {"files", array(obj({{"name", str()}, {"size", integer()}, {"content_type", str()}, {"uploaded_at", str()},
+                                                   {"status", upload_status}},
+                                                  {"name", "size", "status"}))},
+                              {"total_files", integer()}, {"indexed_files", integer()}},
+                             {"datastore_id", "files", "total_files", "indexed_files"})});
+  group.add(verb::delete_, "/api/external/rag/datastores/{datastore_id}/files/{filename}", "rag:delete", delete_file,
+            {.summary = "Delete a file and its chunks",
+             .response = extend(done, {{"filename", str()}, {"remaining_files", integer()}})});
+  group.add(verb::post, "/api/external/rag/datastores/{datastore_id}/search", "rag:read", search,
+            {.summary = "Search a knowledge base",
+             .body = obj({{"query", str()}, {"top_k", integer(1, 50)}, {"filenames", nullable(array(str()))}}, {"query"}),
+             .response = obj({{"datastore_id", str()}, {"query", str()},
+                              {"results", array(obj({{"chunk_id", integer()}, {"upload_id", str()}, {"filename", str()}, {"text", str()},
+                                                     {"score", number()}, {"page", nullable(integer())}, {"slide", nullable(integer())},
+                                                     {"line", nullable(integer())}, {"heading", nullable(str())}},
+                                                    {"chunk_id", "upload_id", "filename", "text", "score"}))}},
+                             {"datastore_id", "query", "results"})});
+  group.add(verb::get, "/api/external/rag/uploads", "rag:read", list_uploads,
+            {.summary = "List uploads, newest first",
+             .query = {{"status", upload_status}, {"datastore_id", str()}, {"limit", integer(1, 100)}, {"offset", integer(0)}},
+             .response = obj({{"uploads", array(upload_item)}, {"total", integer()}, {"limit", integer()}, {"offset", integer()}},
+                             {"uploads", "total", "limit", "offset"})});
+  group.add(verb::get, "/api/external/rag/uploads/{upload_id}", "rag:read", get_upload,
+            {.summary = "An upload's indexing status", .response = upload_item});
   d.add({.method = verb::post, .pattern = "/api/external/rag/upload", .dialect = &dialect, .scope = "rag:upload",
          .body_limit = s.config.http.upload_body_limit, .body_to_file = true,
          // Reserved from the declared size, before the body is read.
          .estimate = [&s](const access::Call& call) {
            return s.knowledge.upload_estimate(call.body_file.empty() ? call.request.body().size() : call.body_size);
          },
-         .handler = [&s](RequestContext& ctx) { return upload(s, ctx); }});
+         .handler = [&s](RequestContext& ctx) { return upload(s, ctx); },
+         .doc = {.summary = "Upload files to a knowledge base (indexed by a job: poll the upload)",
+                 .body = obj({{"datastore_id", str()},
+                              {"files", array(obj({{"filename", str()}, {"content", described(str(), "the file, base64")}},
+                                                  {"filename", "content"}))}},
+                             {"datastore_id", "files"}),
+                 .multipart = obj({{"datastore_id", str()}, {"files", array({{"type", "string"}, {"contentMediaType", "application/octet-stream"}})}},
+                                  {"datastore_id", "files"}),
+                 .response = obj({{"success", boolean()}, {"datastore_id", str()}, {"datastore_name", str()},
+                                  {"uploads", array(obj({{"upload_id", str()}, {"filename", str()}, {"status", str()}},
+                                                        {"upload_id", "filename", "status"}))},
+                                  {"message", str()}},
+                                 {"success", "datastore_id", "uploads"})}});
 }
 
 }  // namespace agentd::api::external

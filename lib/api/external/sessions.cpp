@@ -63,9 +63,27 @@ net::awaitable<http::Response> status(const Services& s, RequestContext& ctx) {
 
 void add_session_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   const RouteGroup group{d, dialect, s};
-  group.add(bhttp::verb::get, "/api/external/sessions", "sessions:read", list);
-  group.add(bhttp::verb::get, "/api/external/sessions/{session_id}/messages", "sessions:messages", messages);
-  group.add(bhttp::verb::get, "/api/external/sessions/{session_id}/status", "sessions:read", status);
+  using namespace schema;
+  group.add(bhttp::verb::get, "/api/external/sessions", "sessions:read", list,
+            {.summary = "List the key's user's sessions, newest first",
+             .response = page_schema("sessions", obj({{"session_id", str()}, {"created_at", str()}, {"last_update_time", str()},
+                                                      {"is_active", boolean()}, {"message_count", integer()}, {"title", str()},
+                                                      {"agent_id", nullable(str())}},
+                                                     {"session_id", "created_at", "message_count"})),
+             .paged = true});
+  group.add(bhttp::verb::get, "/api/external/sessions/{session_id}/messages", "sessions:messages", messages,
+            {.summary = "A session's messages, oldest first",
+             .response = extend(page_schema("messages", obj({{"message_id", str()}, {"role", one_of({"user", "assistant", "system", "tool"})},
+                                                             {"content", str()}, {"agent_id", nullable(str())}, {"created_at", str()},
+                                                             {"usage", nullable(any_object())}, {"citations", any()}},
+                                                            {"message_id", "role", "content", "created_at"})),
+                                {{"session_id", str()}}),
+             .paged = true});
+  group.add(bhttp::verb::get, "/api/external/sessions/{session_id}/status", "sessions:read", status,
+            {.summary = "Whether a turn of the session is running",
+             .response = obj({{"session_id", str()}, {"status", one_of({"processing", "idle"})}, {"active_requests", integer()},
+                              {"last_update_time", str()}},
+                             {"session_id", "status", "active_requests", "last_update_time"})});
 }
 
 }  // namespace agentd::api::external

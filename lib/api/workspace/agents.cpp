@@ -168,20 +168,48 @@ net::awaitable<http::Response> revoke_token(const Services& s, RequestContext& c
 void add_token_and_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
   const RouteGroup group{d, dialect, s};
-  group.add(verb::post, "/api/v1/tokens", "tokens:manage", create_token);
-  group.add(verb::get, "/api/v1/tokens", "tokens:manage", list_tokens);
-  group.add(verb::delete_, "/api/v1/tokens/{id}", "tokens:manage", revoke_token);
+  using namespace schema;
+  const Schema token = obj({{"id", str()}, {"name", str()}, {"lastUsedAt", nullable(str())}, {"createdAt", str()}}, {"id", "name", "createdAt"});
+  // What agent_json writes; agent_fields() is the input, as it checks it.
+  const Schema agent = obj({{"uuid", str()}, {"name", str()}, {"systemPrompt", str()}, {"bio", str()}, {"published", boolean()},
+                            {"settings", any_object()}, {"createdAt", str()}, {"updatedAt", str()}},
+                           {"uuid", "name", "systemPrompt", "bio", "published", "settings", "createdAt"});
+  group.add(verb::post, "/api/v1/tokens", "tokens:manage", create_token,
+            {.summary = "Create a token (plainText is shown only here)",
+             .body = obj({{"name", str()}, {"scopes", array(str())}}, {"name"}),
+             .response = data_schema(obj({{"id", str()}, {"name", str()}, {"plainText", str()}, {"createdAt", str()}},
+                                         {"id", "name", "plainText", "createdAt"})),
+             .status = 201});
+  group.add(verb::get, "/api/v1/tokens", "tokens:manage", list_tokens,
+            {.summary = "List tokens", .response = page_schema(token), .paged = true});
+  group.add(verb::delete_, "/api/v1/tokens/{id}", "tokens:manage", revoke_token, delete_doc("Revoke a token"));
 
-  group.add(verb::post, "/api/v1/agents", "agents:write", create_agent);
-  group.add(verb::get, "/api/v1/agents", "agents:list", list_agents);
-  group.add(verb::get, "/api/v1/agents/{uuid}", "agents:list", get_agent);
-  group.add(verb::patch, "/api/v1/agents/{uuid}", "agents:write", update_agent);
-  group.add(verb::put, "/api/v1/agents/{uuid}", "agents:write", update_agent);
-  group.add(verb::delete_, "/api/v1/agents/{uuid}", "agents:write", remove_agent);
-  group.add(verb::patch, "/api/v1/agents/{uuid}/character", "agents:write", update_character);
-  group.add(verb::post, "/api/v1/agents/{uuid}/publish", "agents:write", publish);
-  group.add(verb::post, "/api/v1/agents/{uuid}/settings", "agents:write", update_settings);
-  group.add(verb::post, "/api/v1/agents/{uuid}/auth-key", "agents:write", rotate_auth_key);
+  group.add(verb::post, "/api/v1/agents", "agents:write", create_agent,
+            {.summary = "Create an agent", .body = record_input(agent_fields(), false), .response = data_schema(agent), .status = 201});
+  group.add(verb::get, "/api/v1/agents", "agents:list", list_agents,
+            {.summary = "List agents", .response = page_schema(agent), .paged = true});
+  group.add(verb::get, "/api/v1/agents/{uuid}", "agents:list", get_agent, {.summary = "An agent", .response = data_schema(agent)});
+  const RouteDoc update{.summary = "Update an agent", .body = record_input(agent_fields(), true), .response = data_schema(agent)};
+  group.add(verb::patch, "/api/v1/agents/{uuid}", "agents:write", update_agent, update);
+  group.add(verb::put, "/api/v1/agents/{uuid}", "agents:write", update_agent, update);
+  group.add(verb::delete_, "/api/v1/agents/{uuid}", "agents:write", remove_agent, delete_doc("Delete an agent"));
+  group.add(verb::patch, "/api/v1/agents/{uuid}/character", "agents:write", update_character,
+            {.summary = "Change an agent's name, system prompt or bio",
+             .body = obj({{"name", str()}, {"systemPrompt", str()}, {"bio", str()}}),
+             .response = data_schema(agent)});
+  group.add(verb::post, "/api/v1/agents/{uuid}/publish", "agents:write", publish,
+            {.summary = "Publish an agent (or unpublish: {\"published\": false})",
+             .body = obj({{"published", boolean()}}),
+             .body_optional = true,
+             .response = data_schema(agent)});
+  group.add(verb::post, "/api/v1/agents/{uuid}/settings", "agents:write", update_settings,
+            {.summary = "Merge settings into an agent's (null removes a key)",
+             .body = obj({{"settings", any_object()}}, {"settings"}),
+             .response = data_schema(agent)});
+  group.add(verb::post, "/api/v1/agents/{uuid}/auth-key", "agents:write", rotate_auth_key,
+            {.summary = "A new auth key for the agent (X-Agent-Auth-Key); the previous one stops working",
+             .response = data_schema(obj({{"uuid", str()}, {"authKey", str()}, {"createdAt", str()}}, {"uuid", "authKey", "createdAt"})),
+             .status = 201});
 }
 
 }  // namespace agentd::api::workspace

@@ -83,18 +83,41 @@ net::awaitable<http::Response> timeline(const Services& s, RequestContext& ctx) 
 void add_contact_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
   const RouteGroup group{d, dialect, s};
-  group.add(verb::post, "/api/v1/contacts", "workspace:write", create);
-  group.add(verb::get, "/api/v1/contacts", "workspace:read", list);
-  group.add(verb::post, "/api/v1/contacts/find-or-create", "workspace:write", find_or_create);
-  group.add(verb::get, "/api/v1/contacts/{id}", "workspace:read", get);
-  group.add(verb::put, "/api/v1/contacts/{id}", "workspace:write", update);
-  group.add(verb::patch, "/api/v1/contacts/{id}", "workspace:write", update);
-  group.add(verb::delete_, "/api/v1/contacts/{id}", "workspace:write", remove);
-  group.add(verb::post, "/api/v1/contacts/{id}/properties", "workspace:write", set_property);
-  group.add(verb::get, "/api/v1/contacts/{id}/activities", "workspace:read", activities);
-  group.add(verb::post, "/api/v1/contacts/{id}/activities", "workspace:write", add_activity);
-  group.add(verb::delete_, "/api/v1/contacts/{id}/activities/{activityId}", "workspace:write", remove_activity);
-  group.add(verb::get, "/api/v1/contacts/{id}/timeline", "workspace:read", timeline);
+  using namespace schema;
+  const auto& contacts = agentd::workspace::contact_kind();
+  const auto& activities_kind = agentd::workspace::activity_kind();
+  // A contact's writes also take tagsAppend: tags added to the ones it has.
+  RouteDoc creating = create_doc(contacts, "Create a contact");
+  creating.body = extend(creating.body, {{"tagsAppend", array(str())}});
+  RouteDoc updating = update_doc(contacts, "Update a contact");
+  updating.body = extend(updating.body, {{"tagsAppend", array(str())}});
+  RouteDoc patching = updating;
+  patching.summary = "Update a contact (the fields sent)";
+  RouteDoc finding = creating;
+  finding.summary = "The contact with this email (any case), else this exact name; created when there is none (201)";
+  finding.status = 200;
+  finding.also = {201};
+  group.add(verb::post, "/api/v1/contacts", "workspace:write", create, creating);
+  group.add(verb::get, "/api/v1/contacts", "workspace:read", list, list_doc(contacts, "List contacts"));
+  group.add(verb::post, "/api/v1/contacts/find-or-create", "workspace:write", find_or_create, finding);
+  group.add(verb::get, "/api/v1/contacts/{id}", "workspace:read", get, read_doc(contacts, "A contact"));
+  group.add(verb::put, "/api/v1/contacts/{id}", "workspace:write", update, updating);
+  group.add(verb::patch, "/api/v1/contacts/{id}", "workspace:write", update, patching);
+  group.add(verb::delete_, "/api/v1/contacts/{id}", "workspace:write", remove, delete_doc("Delete a contact"));
+  group.add(verb::post, "/api/v1/contacts/{id}/properties", "workspace:write", set_property,
+            {.summary = "Set one of a contact's properties",
+             .body = obj({{"key", str()}, {"value", any()}}, {"key"}),
+             .response = data_schema(record(contacts))});
+  group.add(verb::get, "/api/v1/contacts/{id}/activities", "workspace:read", activities,
+            list_doc(activities_kind, "A contact's activities, newest first"));
+  group.add(verb::post, "/api/v1/contacts/{id}/activities", "workspace:write", add_activity,
+            create_doc(activities_kind, "Log an activity with a contact"));
+  group.add(verb::delete_, "/api/v1/contacts/{id}/activities/{activityId}", "workspace:write", remove_activity,
+            delete_doc("Delete an activity"));
+  group.add(verb::get, "/api/v1/contacts/{id}/timeline", "workspace:read", timeline,
+            {.summary = "A contact's activities and changes, newest first",
+             .response = page_schema(obj({{"type", str()}, {"createdAt", str()}}, {"type", "createdAt"})),
+             .paged = true});
 }
 
 }  // namespace agentd::api::workspace

@@ -108,33 +108,49 @@ void add_record_routes(Dispatcher& d, const Dialect& dialect, const Services& s)
   using knowledge::memory_kind;
   using agents::reminder_kind;
   const RouteGroup group{d, dialect, s};
-  group.add(verb::post, "/api/v1/items", "workspace:write", create_item);
-  group.add(verb::get, "/api/v1/items", "workspace:read", list_items);
-  group.add(verb::get, "/api/v1/items/{id}", "workspace:read", get<item_kind>);
-  group.add(verb::put, "/api/v1/items/{id}", "workspace:write", update_item);
-  group.add(verb::patch, "/api/v1/items/{id}", "workspace:write", update_item);
-  group.add(verb::delete_, "/api/v1/items/{id}", "workspace:write", remove<item_kind>);
+  using schema::one_of;
+  const auto& items = item_kind();
+  group.add(verb::post, "/api/v1/items", "workspace:write", create_item, create_doc(items, "Create an item"));
+  group.add(verb::get, "/api/v1/items", "workspace:read", list_items,
+            list_doc(items, "List items",
+                     {{"status", one_of(agentd::workspace::item_statuses())},
+                      {"priority", one_of(agentd::workspace::item_priorities())},
+                      {"dueToday", schema::boolean(), "only items due today (UTC)"}}));
+  group.add(verb::get, "/api/v1/items/{id}", "workspace:read", get<item_kind>, read_doc(items, "An item"));
+  group.add(verb::put, "/api/v1/items/{id}", "workspace:write", update_item, update_doc(items, "Update an item"));
+  group.add(verb::patch, "/api/v1/items/{id}", "workspace:write", update_item, update_doc(items, "Update an item (the fields sent)"));
+  group.add(verb::delete_, "/api/v1/items/{id}", "workspace:write", remove<item_kind>, delete_doc("Delete an item"));
 
-  group.add(verb::post, "/api/v1/agents/{uuid}/memories", "workspace:write", create_owned<memory_kind>);
-  group.add(verb::get, "/api/v1/agents/{uuid}/memories", "workspace:read", list_owned<memory_kind>);
-  group.add(verb::get, "/api/v1/memories/{id}", "workspace:read", get<memory_kind>);
-  group.add(verb::put, "/api/v1/memories/{id}", "workspace:write", update<memory_kind>);
-  group.add(verb::patch, "/api/v1/memories/{id}", "workspace:write", update<memory_kind>);
-  group.add(verb::delete_, "/api/v1/memories/{id}", "workspace:write", remove<memory_kind>);
+  const auto& memories = memory_kind();
+  group.add(verb::post, "/api/v1/agents/{uuid}/memories", "workspace:write", create_owned<memory_kind>,
+            create_doc(memories, "Store a memory of an agent"));
+  group.add(verb::get, "/api/v1/agents/{uuid}/memories", "workspace:read", list_owned<memory_kind>,
+            list_doc(memories, "An agent's memories",
+                     {{"category", schema::str()}, {"tier", one_of(memories.field("tier")->values)}}));
+  group.add(verb::get, "/api/v1/memories/{id}", "workspace:read", get<memory_kind>, read_doc(memories, "A memory"));
+  group.add(verb::put, "/api/v1/memories/{id}", "workspace:write", update<memory_kind>, update_doc(memories, "Update a memory"));
+  group.add(verb::patch, "/api/v1/memories/{id}", "workspace:write", update<memory_kind>,
+            update_doc(memories, "Update a memory (the fields sent)"));
+  group.add(verb::delete_, "/api/v1/memories/{id}", "workspace:write", remove<memory_kind>, delete_doc("Delete a memory"));
 
-  group.add(verb::post, "/api/v1/agents/{uuid}/goals", "workspace:write", create_owned<goal_kind>);
-  group.add(verb::get, "/api/v1/agents/{uuid}/goals", "workspace:read", list_owned<goal_kind>);
-  group.add(verb::get, "/api/v1/goals", "workspace:read", list_owned<goal_kind>);
-  group.add(verb::get, "/api/v1/goals/{id}", "workspace:read", get<goal_kind>);
-  group.add(verb::put, "/api/v1/goals/{id}", "workspace:write", update<goal_kind>);
-  group.add(verb::patch, "/api/v1/goals/{id}", "workspace:write", update<goal_kind>);
-  group.add(verb::delete_, "/api/v1/goals/{id}", "workspace:write", remove<goal_kind>);
+  const auto& goals = goal_kind();
+  group.add(verb::post, "/api/v1/agents/{uuid}/goals", "workspace:write", create_owned<goal_kind>, create_doc(goals, "Set a goal of an agent"));
+  group.add(verb::get, "/api/v1/agents/{uuid}/goals", "workspace:read", list_owned<goal_kind>, list_doc(goals, "An agent's goals"));
+  group.add(verb::get, "/api/v1/goals", "workspace:read", list_owned<goal_kind>, list_doc(goals, "The team's goals"));
+  group.add(verb::get, "/api/v1/goals/{id}", "workspace:read", get<goal_kind>, read_doc(goals, "A goal"));
+  group.add(verb::put, "/api/v1/goals/{id}", "workspace:write", update<goal_kind>, update_doc(goals, "Update a goal"));
+  group.add(verb::patch, "/api/v1/goals/{id}", "workspace:write", update<goal_kind>, update_doc(goals, "Update a goal (the fields sent)"));
+  group.add(verb::delete_, "/api/v1/goals/{id}", "workspace:write", remove<goal_kind>, delete_doc("Delete a goal"));
 
-  group.add(verb::post, "/api/v1/agents/{uuid}/reminders", "workspace:write", create_owned<reminder_kind>);
-  group.add(verb::get, "/api/v1/agents/{uuid}/reminders", "workspace:read", list_owned<reminder_kind>);
-  group.add(verb::get, "/api/v1/reminders", "workspace:read", list_owned<reminder_kind>);
-  group.add(verb::get, "/api/v1/reminders/{id}", "workspace:read", get<reminder_kind>);
-  group.add(verb::delete_, "/api/v1/reminders/{id}", "workspace:write", remove<reminder_kind>);
+  const auto& reminders = reminder_kind();
+  group.add(verb::post, "/api/v1/agents/{uuid}/reminders", "workspace:write", create_owned<reminder_kind>,
+            create_doc(reminders, "Schedule a reminder: the agent posts it in its latest room at scheduledAt"));
+  group.add(verb::get, "/api/v1/agents/{uuid}/reminders", "workspace:read", list_owned<reminder_kind>,
+            list_doc(reminders, "An agent's reminders"));
+  group.add(verb::get, "/api/v1/reminders", "workspace:read", list_owned<reminder_kind>, list_doc(reminders, "The team's reminders"));
+  group.add(verb::get, "/api/v1/reminders/{id}", "workspace:read", get<reminder_kind>, read_doc(reminders, "A reminder"));
+  group.add(verb::delete_, "/api/v1/reminders/{id}", "workspace:write", remove<reminder_kind>,
+            delete_doc("Cancel and delete a reminder"));
 }
 
 }  // namespace agentd::api::workspace

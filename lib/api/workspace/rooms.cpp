@@ -53,13 +53,31 @@ net::awaitable<http::Response> post(const Services& s, RequestContext& ctx) {
 
 void add_room_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   using bhttp::verb;
+  using namespace schema;
   const RouteGroup group{d, dialect, s};
-  group.add(verb::post, "/api/v1/rooms", "workspace:write", create);
-  group.add(verb::get, "/api/v1/rooms", "workspace:read", list);
-  group.add(verb::get, "/api/v1/rooms/{id}/messages", "workspace:read", messages);
+  // What room_json and message_json write.
+  const Schema room = obj({{"id", str()}, {"name", str()}, {"agentUuid", str()}, {"createdAt", str()}, {"updatedAt", str()}},
+                          {"id", "name", "agentUuid", "createdAt"});
+  const Schema message = obj({{"id", str()}, {"role", one_of({"user", "assistant"})}, {"content", str()}, {"createdAt", str()}},
+                             {"id", "role", "content", "createdAt"});
+  group.add(verb::post, "/api/v1/rooms", "workspace:write", create,
+            {.summary = "Open a room (a conversation with an agent, shared by the team)",
+             .body = obj({{"agentUuid", str()}, {"name", str()}}, {"agentUuid", "name"}),
+             .response = data_schema(room),
+             .status = 201});
+  group.add(verb::get, "/api/v1/rooms", "workspace:read", list,
+            {.summary = "List rooms", .response = page_schema(room), .paged = true});
+  group.add(verb::get, "/api/v1/rooms/{id}/messages", "workspace:read", messages,
+            {.summary = "A room's newest messages, oldest first",
+             .query = {{"limit", integer(1, 100), "messages (50)"}},
+             .response = data_schema(array(message))});
   d.add({.method = verb::post, .pattern = "/api/v1/rooms/{id}/messages", .dialect = &dialect, .scope = "agents:invoke",
          .estimate = [&s](const access::Call& call) { return s.chat.estimate(call.request.body()); },
-         .handler = [&s](RequestContext& ctx) { return post(s, ctx); }});
+         .handler = [&s](RequestContext& ctx) { return post(s, ctx); },
+         .doc = {.summary = "Post a message; the answer is the agent's reply",
+                 .body = obj({{"content", str()}}, {"content"}),
+                 .response = data_schema(message),
+                 .status = 201}});
 }
 
 }  // namespace agentd::api::workspace

@@ -4,6 +4,7 @@
 
 #include "api/common/dispatcher.hpp"
 #include "api/common/json_body.hpp"
+#include "api/common/schema.hpp"
 #include "workspace/workspace_service.hpp"
 
 #include <boost/json.hpp>
@@ -44,5 +45,35 @@ inline json::array records(std::vector<db::Record> rs) {
   for (auto& r : rs) out.emplace_back(std::move(r));
   return out;
 }
+
+// The schemas of the above: {"data": ...} and a Laravel page (data, links, meta).
+inline schema::Schema data_schema(schema::Schema s) { return schema::obj({{"data", std::move(s)}}, {"data"}); }
+inline schema::Schema page_schema(schema::Schema item) {
+  using namespace schema;
+  return obj({{"data", array(std::move(item))},
+              {"links", obj({{"first", str()}, {"last", str()}, {"prev", nullable(str())}, {"next", nullable(str())}},
+                            {"first", "last", "prev", "next"})},
+              {"meta", obj({{"current_page", integer()}, {"from", nullable(integer())}, {"last_page", integer()}, {"per_page", integer()},
+                            {"to", nullable(integer())}, {"total", integer()}},
+                           {"current_page", "from", "last_page", "per_page", "to", "total"})}},
+             {"data", "links", "meta"});
+}
+
+// The routes of a declared kind, documented from the declaration that validates them.
+inline RouteDoc create_doc(const db::Kind& kind, std::string summary) {
+  return {.summary = std::move(summary), .body = schema::record_input(kind, false), .response = data_schema(schema::record(kind)),
+          .status = 201};
+}
+inline RouteDoc read_doc(const db::Kind& kind, std::string summary) {
+  return {.summary = std::move(summary), .response = data_schema(schema::record(kind))};
+}
+inline RouteDoc update_doc(const db::Kind& kind, std::string summary) {
+  return {.summary = std::move(summary), .body = schema::record_input(kind, true), .response = data_schema(schema::record(kind))};
+}
+inline RouteDoc list_doc(const db::Kind& kind, std::string summary, std::vector<QueryParam> query = {}) {
+  if (!kind.search_table.empty()) query.insert(query.begin(), {"filter[search]", schema::str(), "a substring of the searchable fields"});
+  return {.summary = std::move(summary), .query = std::move(query), .response = page_schema(schema::record(kind)), .paged = true};
+}
+inline RouteDoc delete_doc(std::string summary) { return {.summary = std::move(summary), .status = 204}; }
 
 }  // namespace agentd::api::workspace
