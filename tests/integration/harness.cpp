@@ -17,7 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <stdexcept>
 
@@ -72,7 +77,27 @@ HttpResult http_call(unsigned short port, const std::string& method, const std::
   r.body = parser.get().body();
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  record_response(method, target, r);
   return r;
+}
+
+// With AGENTD_RESPONSE_LOG set (CTest sets it), every answer a test receives is appended to
+// DIR/<pid>.jsonl with the test's name; tests/openapi/responses.test.mjs validates each
+// against /openapi.json's schema for its route and status.
+void record_response(const std::string& method, const std::string& target, const HttpResult& r) {
+  static const char* dir = std::getenv("AGENTD_RESPONSE_LOG");
+  if (!dir || !*dir) return;
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  boost::json::object line{{"test", test ? std::string(test->test_suite_name()) + "." + test->name() : std::string()},
+                           {"method", method},
+                           {"target", target},
+                           {"status", r.status},
+                           {"content_type", r.header("Content-Type")}};
+  // Bodies of JSON answers (others are checked by status and type only).
+  if (r.header("Content-Type").rfind("application/json", 0) == 0 && r.body.size() <= 1024 * 1024) line["body"] = r.body;
+  std::filesystem::create_directories(dir);
+  std::ofstream out(std::string(dir) + "/" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
+  out << boost::json::serialize(line) << "\n";
 }
 
 std::string raw_exchange(unsigned short port, const std::string& bytes, int wait_ms) {

@@ -14,6 +14,15 @@ try {
   // Every dialect is in it.
   for (const prefix of ['/api/external/', '/v1/agents', '/api/v1/'])
     assert.ok(Object.keys(doc.paths).some((p) => p.startsWith(prefix)), `no path under ${prefix}`);
+  // Every route declares what it is: a summary of its own, and a schema for a JSON answer.
+  for (const [path, ops] of Object.entries(doc.paths))
+    for (const [method, op] of Object.entries(ops)) {
+      assert.ok(!op.summary.startsWith(`${method} `), `${method} ${path} has no summary of its own`);
+      for (const [status, res] of Object.entries(op.responses))
+        if (status.startsWith('2') && res.content?.['application/json'])
+          assert.ok(Object.keys(res.content['application/json'].schema).length > 1,
+                    `${method} ${path} ${status} answers JSON without a schema`);
+    }
   const out = execFileSync('npx', ['redocly', 'lint', '--config', 'redocly.yaml', '--format', 'summary', 'openapi.json'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],

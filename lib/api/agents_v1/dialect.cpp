@@ -85,12 +85,22 @@ RenderedError render(const AppError& e) {
   return {c.status, {{"success", false}, {"error", error_body(e, c.code, std::move(message))}}};
 }
 
+// What render writes: {"success": false, "error": {code, message, details}}.
+json::object error_schema() {
+  using namespace schema;
+  return obj({{"success", boolean()}, {"error", obj({{"code", str()}, {"message", str()}, {"details", any_object()}}, {"code", "message"})}},
+             {"success", "error"});
+}
+
 json::object stream_error(const AppError& e) {
   const RenderedError r = render(e);
   return {{"type", "error"}, {"error", r.body.at("error")}};
 }
 
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, ctx.dialect().paging); }
+// Its paging parameters: read here, documented by the descriptor.
+constexpr PageStyle kPaging{"page", "limit", 20, 100};
+
+PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, kPaging); }
 
 // Both data.items (the seed's paging section) and data.<items_key> (its agent list).
 json::object shape_page(const RequestContext&, json::array items, std::string_view items_key, const PageRequest& page,
@@ -131,8 +141,9 @@ Dialect descriptor() {
           .stream_error = stream_error,
           .read_page = read_page,
           .shape_page = shape_page,
-          .paging = {"page", "limit", 20, 100},
-          .title = "Agents API"};
+          .paging = kPaging,
+          .title = "Agents API",
+          .error_schema = error_schema};
 }
 
 void install(Dispatcher& d, const Services& s) {

@@ -145,14 +145,16 @@ void add_message_routes(Dispatcher& d, const Dialect& dialect, const Services& s
                  .response = success_schema(obj({{"messageId", str()}, {"response", str()}, {"agentId", str()}, {"userId", str()},
                                                  {"roomId", str()}, {"timestamp", str()}, {"metadata", metadata}},
                                                 {"messageId", "response", "agentId", "roomId", "timestamp"})),
-                 .streams = true}});
+                 .streams = true,
+                 .errors = {ErrorKind::bad_gateway, ErrorKind::unavailable}}});
   d.add({.method = bhttp::verb::post, .pattern = "/v1/agents/{agentId}/messages/stream", .dialect = &dialect,
          .scope = "agents:invoke", .estimate = estimate,
          .handler = [&s](RequestContext& ctx) { return send_message(s, ctx, true); },
          .doc = {.summary = "Send a message and read the answer as events (token, then done)",
                  .body = body,
                  .response = described(str(), "data: {\"type\":\"token\",\"content\":...} events, then {\"type\":\"done\",...}"),
-                 .response_type = "text/event-stream"}});
+                 .response_type = "text/event-stream",
+                 .errors = {ErrorKind::bad_gateway, ErrorKind::unavailable}}});
 }
 
 }  // namespace agentd::api::agents_v1

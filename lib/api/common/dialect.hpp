@@ -41,6 +41,8 @@ struct Dialect {
   PageStyle paging{};
   // Its name in the API reference ("External API").
   std::string title{};
+  // The JSON Schema of every error body its table writes (/openapi.json).
+  boost::json::object (*error_schema)() = nullptr;
 };
 
 // The registered dialects, and which one owns a path (the longest prefix; the first registered

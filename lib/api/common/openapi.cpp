@@ -7,7 +7,6 @@
 
 #include <boost/json.hpp>
 
-#include <algorithm>
 #include <map>
 
 namespace agentd::api {
@@ -60,12 +59,20 @@ std::map<unsigned, json::object> error_examples(const Route& r) {
     errors.emplace_back("insufficient_scope", access::scope_error(r.scope, {"sessions:read"}));
     errors.emplace_back("rate_limited", access::rate_limit_error(60, "minute", 12));
   }
-  if (r.pattern.find('{') != std::string::npos) errors.emplace_back("not_found", not_found("not_found", "Not found"));
+  std::vector<ErrorKind> kinds = r.doc.errors;
+  if (r.pattern.find('{') != std::string::npos) kinds.push_back(ErrorKind::not_found);
   if (!r.doc.body.empty() || !r.doc.query.empty() || r.doc.paged) {
     errors.emplace_back("invalid_request", bad_request("Request body must be a JSON object"));
     errors.emplace_back("invalid_field", invalid_fields({Violation{"name", "required", {}}}));
   }
-  if (r.estimate) errors.emplace_back("insufficient_credits", access::insufficient_credits_error(2'000, 0));
+  if (r.estimate) {
+    errors.emplace_back("insufficient_credits", access::insufficient_credits_error(2'000, 0));
+  }
+  for (ErrorKind kind : kinds) {
+    AppError e(kind, "example", "What went wrong, in words");
+    if (kind == ErrorKind::payment_required) e = access::insufficient_credits_error(2'000, 0);
+    errors.emplace_back(std::string("status_") + std::to_string(http_status(kind)), e);
+  }
   std::map<unsigned, json::object> out;
   for (auto& [name, e] : errors) {
     const RenderedError rendered = r.dialect->render(e);
@@ -73,6 +80,8 @@ std::map<unsigned, json::object> error_examples(const Route& r) {
   }
   return out;
 }
+
+bool has_body(unsigned status) { return status != 204 && status != 304 && status != 416; }
 
 json::object parameter(std::string name, const char* in, json::object schema, bool required, std::string description = {}) {
   json::object p{{"name", std::move(name)}, {"in", in}, {"required", required}, {"schema", std::move(schema)}};
@@ -121,7 +130,7 @@ json::object operation(const Route& r) {
 
   json::object responses;
   json::object success{{"description", status_text(doc.status)}};
-  if (doc.status != 204) {
+  if (has_body(doc.status)) {
     json::object content;
     content[doc.response_type] = json::object{{"schema", doc.response.empty() ? schema::any_object() : doc.response}};
     if (doc.streams)
@@ -132,21 +141,14 @@ json::object operation(const Route& r) {
   for (unsigned also : doc.also) {
     json::object copy = success;
     copy["description"] = status_text(also);
+    if (!has_body(also)) copy.erase("content");
     responses[std::to_string(also)] = std::move(copy);
   }
   responses[std::to_string(doc.status)] = std::move(success);
-  for (auto& [status, examples] : error_examples(r)) {
-    // One schema per distinct shape among the examples (a dialect may word two 401s apart).
-    json::array shapes;
-    for (const auto& kv : examples) {
-      json::value shape = schema_of_example(kv.value().as_object().at("value"));
-      if (std::find(shapes.begin(), shapes.end(), shape) == shapes.end()) shapes.push_back(std::move(shape));
-    }
-    json::object schema = shapes.size() == 1 ? shapes.front().as_object() : json::object{{"anyOf", std::move(shapes)}};
+  for (auto& [status, examples] : error_examples(r))
     responses[std::to_string(status)] = json::object{
         {"description", status_text(status)},
-        {"content", {{"application/json", {{"schema", std::move(schema)}, {"examples", std::move(examples)}}}}}};
-  }
+        {"content", {{"application/json", {{"schema", r.dialect->error_schema()}, {"examples", std::move(examples)}}}}}};
   op["responses"] = std::move(responses);
   return op;
 }

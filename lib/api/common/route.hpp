@@ -3,6 +3,7 @@
 #pragma once
 
 #include "access/gate.hpp"
+#include "core/errors.hpp"
 #include "http/types.hpp"
 
 #include <boost/json/object.hpp>
@@ -51,10 +52,13 @@ struct RouteDoc {
   bool body_optional = false;              // the body may be left out
   boost::json::object response{};          // the success body's schema; empty: any JSON
   unsigned status = 200;                   // the success status (202, 201, 204)
-  std::vector<unsigned> also{};            // other success statuses with the same body (201 of find-or-create)
+  std::vector<unsigned> also{};            // other success statuses (201 of find-or-create, 206, 304)
   std::string response_type = "application/json";
   bool streams = false;                    // may answer text/event-stream (SSE)
   bool paged = false;                      // reads the dialect's paging parameters
+  // Refusals of its own beyond those its declaration implies (authentication, scope and rate
+  // limit; 404 with path parameters; 400/422 with input; 402 when billed).
+  std::vector<ErrorKind> errors{};
 };
 
 struct Route {

@@ -380,7 +380,8 @@ RouteDoc completion_doc(std::string summary) {
                                          {"prompt_tokens", "completion_tokens", "total_tokens"})},
                            {"session_id", str()}, {"agent", obj({{"id", str()}, {"name", str()}})}, {"citations", array(any_object())}},
                           {"id", "object", "created", "model", "choices", "usage"}),
-          .streams = true};
+          .streams = true,
+          .errors = {ErrorKind::conflict, ErrorKind::bad_gateway, ErrorKind::unavailable}};
 }
 
 }  // namespace

@@ -196,18 +196,23 @@ void add_content_routes(Dispatcher& d, const Dialect& dialect, const Services& s
                                                             "audio: voice, rate, pitch; glb: segments; Replicate: the model's input")}},
                          {"prompt"}),
              .response = obj({{"id", str()}, {"status", one_of({"pending"})}}, {"id", "status"}),
-             .status = 202});
+             .status = 202,
+             .errors = {ErrorKind::bad_request, ErrorKind::payment_required}});
   group.add(verb::get, "/api/external/content/{content_id}", "content:read", get,
             {.summary = "A generated item with every detail", .response = detail});
   group.add(verb::post, "/api/external/content/{content_id}/retry", "content:retry", retry,
             {.summary = "Queue a failed item again",
-             .response = obj({{"success", boolean()}, {"message", str()}, {"generation_id", str()}}, {"success", "message", "generation_id"})});
+             .response = obj({{"success", boolean()}, {"message", str()}, {"generation_id", str()}}, {"success", "message", "generation_id"}),
+             .errors = {ErrorKind::bad_request, ErrorKind::payment_required}});
   d.add({.method = verb::get, .pattern = "/storage/generation/{type}/{file}", .dialect = &dialect,
          .handler = [&s](RequestContext& ctx) { return serve_file(s, ctx); },
          .doc = {.summary = "A generated file, by its signed URL (Range requests for players)",
                  .query = {{"sig", str(), "the URL's signature", true}},
-                 .response = described(str(), "the file's bytes"),
-                 .response_type = "application/octet-stream"}});
+                 .response = described(str(), "the file's bytes, in its own type (image/png, audio/wav, video/mp4, "
+                                              "model/gltf-binary, application/pdf, ...)"),
+                 .also = {206, 304, 416},
+                 .response_type = "*/*",
+                 .errors = {ErrorKind::forbidden}}});
 }
 
 }  // namespace agentd::api::external

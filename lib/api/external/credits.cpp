@@ -45,7 +45,7 @@ void add_credit_routes(Dispatcher& d, const Dialect& dialect, const Services& s)
       {.summary = "The organization's balance, open holds and transactions, newest first",
        .query = {{"limit", integer(1, 100), "transactions per page (50)"}, {"offset", integer(0), "transactions to skip"}},
        .response = obj({{"balance", str("6 decimals, e.g. \"12.500000\"")}, {"plan", str()}, {"reserved", str()},
-                        {"transactions", array(obj({{"id", str()}, {"type", str()}, {"amount", str()}, {"balance_after", str()},
+                        {"transactions", array(obj({{"id", integer()}, {"type", str()}, {"amount", str()}, {"balance_after", str()},
                                                     {"description", str()}, {"reference_id", nullable(str())},
                                                     {"key_id", nullable(str())}, {"created_at", str()}},
                                                    {"id", "type", "amount", "balance_after", "created_at"}))},

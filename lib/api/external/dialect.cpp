@@ -71,7 +71,19 @@ RenderedError render(const AppError& e) { return {static_cast<unsigned>(http_sta
 
 json::object stream_error(const AppError& e) { return {{"error", error_object(e)}}; }
 
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, ctx.dialect().paging); }
+// What body_of writes: seed 003's plain detail, the detail object, or the top-level error.
+json::object error_schema() {
+  using namespace schema;
+  const Schema error = obj({{"message", str()}, {"type", str()}, {"code", str()}}, {"message", "type", "code"});
+  return {{"anyOf", json::array{obj({{"detail", str()}}, {"detail"}), obj({{"detail", obj({{"error", error}}, {"error"})}}, {"detail"}),
+                                obj({{"error", str()}, {"code", str()}, {"message", str()}, {"details", any_object()}},
+                                    {"error", "code", "message"})}}};
+}
+
+// Its paging parameters: read here, documented by the descriptor.
+constexpr PageStyle kPaging{"page", "page_size", 20, 100};
+
+PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, kPaging); }
 
 json::object shape_page(const RequestContext&, json::array items, std::string_view items_key, const PageRequest& page,
                         std::int64_t total) {
@@ -105,8 +117,9 @@ Dialect descriptor() {
           .stream_error = stream_error,
           .read_page = read_page,
           .shape_page = shape_page,
-          .paging = {"page", "page_size", 20, 100},
-          .title = "External API"};
+          .paging = kPaging,
+          .title = "External API",
+          .error_schema = error_schema};
 }
 
 void install(Dispatcher& d, const Services& s) {

@@ -230,7 +230,8 @@ void add_rag_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   group.add(verb::post, "/api/external/rag/datastores", "rag:upload", create_datastore,
             {.summary = "Create a knowledge base",
              .body = obj({{"display_name", str()}, {"description", nullable(str())}}, {"display_name"}),
-             .response = extend(done, {{"display_name", str()}, {"description", nullable(str())}})});
+             .response = extend(done, {{"display_name", str()}, {"description", nullable(str())}}),
+             .errors = {ErrorKind::conflict}});
   group.add(verb::get, "/api/external/rag/datastores", "rag:read", list_datastores,
             {.summary = "List knowledge bases",
              .response = obj({{"datastores", array(datastore)}, {"total", integer()}}, {"datastores", "total"})});
@@ -240,7 +241,8 @@ void add_rag_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
   group.add(verb::delete_, "/api/external/rag/datastores/{datastore_id}", "rag:delete", delete_datastore,
             {.summary = "Delete a knowledge base (force: also when agents use it)",
              .query = {{"force", boolean()}},
-             .response = done});
+             .response = done,
+             .errors = {ErrorKind::conflict}});
   group.add(verb::get, "/api/external/rag/datastores/{datastore_id}/files", "rag:read", list_files,
             {.summary = "A knowledge base's files",
              .response = obj({{"datastore_id", str()}, {"datastore_name", str()},
@@ -286,7 +288,8 @@ void add_rag_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
                                   {"uploads", array(obj({{"upload_id", str()}, {"filename", str()}, {"status", str()}},
                                                         {"upload_id", "filename", "status"}))},
                                   {"message", str()}},
-                                 {"success", "datastore_id", "uploads"})}});
+                                 {"success", "datastore_id", "uploads"}),
+                 .errors = {ErrorKind::not_found, ErrorKind::payload_too_large}}});
 }
 
 }  // namespace agentd::api::external

@@ -116,7 +116,8 @@ void add_contact_routes(Dispatcher& d, const Dialect& dialect, const Services& s
             delete_doc("Delete an activity"));
   group.add(verb::get, "/api/v1/contacts/{id}/timeline", "workspace:read", timeline,
             {.summary = "A contact's activities and changes, newest first",
-             .response = page_schema(obj({{"type", str()}, {"createdAt", str()}}, {"type", "createdAt"})),
+             .response = page_schema(obj({{"kind", one_of({"activity", "change"})}, {"id", str()}, {"createdAt", str()}},
+                                         {"kind", "createdAt"})),
              .paged = true});
 }
 

@@ -5,6 +5,7 @@
 #include "api/workspace/dialect.hpp"
 
 #include "api/common/dispatcher.hpp"
+#include "api/common/schema.hpp"
 
 #include <boost/json.hpp>
 
@@ -105,7 +106,16 @@ RenderedError render(const AppError& e) {
 
 json::object stream_error(const AppError& e) { return {{"message", e.message}}; }
 
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, ctx.dialect().paging); }
+// What render writes: Laravel's {"message"} and, for validation, {"errors": {field: [..]}}.
+json::object error_schema() {
+  using namespace schema;
+  return obj({{"message", str()}, {"errors", {{"type", "object"}, {"additionalProperties", array(str())}}}}, {"message"});
+}
+
+// Its paging parameters: read here, documented by the descriptor.
+constexpr PageStyle kPaging{"page", "per_page", 15, 100};
+
+PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, kPaging); }
 
 // Laravel's paginator: links keep the request's other query parameters.
 json::object shape_page(const RequestContext& ctx, json::array items, std::string_view, const PageRequest& page,
@@ -144,8 +154,9 @@ Dialect descriptor() {
           .stream_error = stream_error,
           .read_page = read_page,
           .shape_page = shape_page,
-          .paging = {"page", "per_page", 15, 100},
-          .title = "Workspace API"};
+          .paging = kPaging,
+          .title = "Workspace API",
+          .error_schema = error_schema};
 }
 
 void install(Dispatcher& d, const Services& s) {

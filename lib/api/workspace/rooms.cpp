@@ -77,7 +77,8 @@ void add_room_routes(Dispatcher& d, const Dialect& dialect, const Services& s) {
          .doc = {.summary = "Post a message; the answer is the agent's reply",
                  .body = obj({{"content", str()}}, {"content"}),
                  .response = data_schema(message),
-                 .status = 201}});
+                 .status = 201,
+                 .errors = {ErrorKind::bad_gateway, ErrorKind::unavailable}}});
 }
 
 }  // namespace agentd::api::workspace
