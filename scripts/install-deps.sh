@@ -11,6 +11,7 @@ PACKAGES=(
   libcairo2-dev libpng-dev fonts-dejavu-core espeak-ng
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   wrk openssl
+  chromium  # the /docs page in a real browser (tests/openapi)
   clang-14 libclang-rt-14-dev llvm-14
 )
 missing=()

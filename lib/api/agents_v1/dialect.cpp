@@ -143,6 +143,7 @@ Dialect descriptor() {
           .shape_page = shape_page,
           .paging = kPaging,
           .title = "Agents API",
+          .about = "Agents and their messages at /v1, in the {success, data} envelope (Bearer)",
           .error_schema = error_schema};
 }
 

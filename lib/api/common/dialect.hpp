@@ -39,8 +39,9 @@ struct Dialect {
                                     const PageRequest& page, std::int64_t total) = nullptr;
   // Its paging parameters (what read_page reads; /openapi.json documents them).
   PageStyle paging{};
-  // Its name in the API reference ("External API").
+  // Its name and what it holds, in the API reference.
   std::string title{};
+  std::string about{};
   // The JSON Schema of every error body its table writes (/openapi.json).
   boost::json::object (*error_schema)() = nullptr;
 };

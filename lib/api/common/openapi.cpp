@@ -182,15 +182,15 @@ json::object schema_of_example(const json::value& v) {
 
 json::object openapi_document(const Dispatcher& d, const std::string& version) {
   json::object paths;
-  std::map<std::string, bool> tags;
+  std::map<std::string, std::string> tags;
   for (const auto& r : d.routes()) {
     auto& item = paths[r->pattern];
     if (!item.is_object()) item = json::object{};
     item.as_object()[verb_name(r->method)] = operation(*r);
-    tags[r->dialect->title] = true;
+    tags[r->dialect->title] = r->dialect->about;
   }
   json::array tag_list;
-  for (const auto& [name, _] : tags) tag_list.push_back({{"name", name}, {"description", "The " + name + " as agentd speaks it"}});
+  for (const auto& [name, about] : tags) tag_list.push_back({{"name", name}, {"description", about}});
   return {{"openapi", "3.1.0"},
           {"info", {{"title", "agentd"},
                     {"version", version},

@@ -119,6 +119,8 @@ Dialect descriptor() {
           .shape_page = shape_page,
           .paging = kPaging,
           .title = "External API",
+          .about = "Keys, credits, OpenAI-compatible chat completions, agents, sessions, knowledge bases and generated content "
+                   "(X-API-Key or Bearer)",
           .error_schema = error_schema};
 }
 

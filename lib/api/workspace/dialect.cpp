@@ -156,6 +156,8 @@ Dialect descriptor() {
           .shape_page = shape_page,
           .paging = kPaging,
           .title = "Workspace API",
+          .about = "Tokens, agents, contacts, items, memories, goals, reminders and rooms at /api/v1 (Bearer token and "
+                   "X-Team-Slug, or an agent's X-Agent-Auth-Key)",
           .error_schema = error_schema};
 }
 
