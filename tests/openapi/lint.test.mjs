@@ -1,5 +1,5 @@
 // /openapi.json of the real binary, linted by Redocly's CLI (recommended rules,
-// redocly.yaml): no errors and no warnings. The document is kept as openapi.json beside it.
+// redocly.yaml): no errors and no warnings. The document is kept as openapi.lint.json beside it.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ try {
   const res = await fetch(`http://127.0.0.1:${agentd.port}/openapi.json`);
   assert.equal(res.status, 200);
   const doc = await res.json();
-  writeFileSync('openapi.json', JSON.stringify(doc, null, 2));
+  writeFileSync('openapi.lint.json', JSON.stringify(doc, null, 2));
   // Every dialect is in it.
   for (const prefix of ['/api/external/', '/v1/agents', '/api/v1/'])
     assert.ok(Object.keys(doc.paths).some((p) => p.startsWith(prefix)), `no path under ${prefix}`);
@@ -23,7 +23,7 @@ try {
           assert.ok(Object.keys(res.content['application/json'].schema).length > 1,
                     `${method} ${path} ${status} answers JSON without a schema`);
     }
-  const out = execFileSync('npx', ['redocly', 'lint', '--config', 'redocly.yaml', '--format', 'summary', 'openapi.json'], {
+  const out = execFileSync('npx', ['redocly', 'lint', '--config', 'redocly.yaml', '--format', 'summary', 'openapi.lint.json'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

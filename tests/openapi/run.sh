@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 check="$1" agentd="$2" work="$3"
 mkdir -p "$work"
-cp "$here"/package.json "$here"/package-lock.json "$here"/redocly.yaml "$here"/*.mjs \
+cp "$here"/package.json "$here"/package-lock.json "$here"/redocly.yaml "$here"/*.mjs "$here"/*.ts "$here"/tsconfig.json \
    "$here/../support/agentd_child.mjs" "$work/"
 cd "$work"
 # One install for the four checks (ctest may start two at once: the lock file keeps them apart).

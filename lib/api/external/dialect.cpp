@@ -71,13 +71,20 @@ RenderedError render(const AppError& e) { return {static_cast<unsigned>(http_sta
 
 json::object stream_error(const AppError& e) { return {{"error", error_object(e)}}; }
 
-// What body_of writes: seed 003's plain detail, the detail object, or the top-level error.
+// What body_of writes: seed 003's plain detail ({"detail": "..."}), the detail object
+// ({"detail": {"error": {message, type, code}}}), or the error at the top level with its
+// code and message (scopes, rate limits). One object schema: generators of the field warn on
+// examples checked against a top-level anyOf.
 json::object error_schema() {
   using namespace schema;
-  const Schema error = obj({{"message", str()}, {"type", str()}, {"code", str()}}, {"message", "type", "code"});
-  return {{"anyOf", json::array{obj({{"detail", str()}}, {"detail"}), obj({{"detail", obj({{"error", error}}, {"error"})}}, {"detail"}),
-                                obj({{"error", str()}, {"code", str()}, {"message", str()}, {"details", any_object()}},
-                                    {"error", "code", "message"})}}};
+  // The error object's extras: a 402's amounts.
+  const Schema error = obj({{"message", str()}, {"type", str()}, {"code", str()}, {"required", str()}, {"available", str()}},
+                           {"message", "type", "code"});
+  Schema detail{{"anyOf", json::array{str(), obj({{"error", error}}, {"error"})}}};
+  Schema s = obj({{"detail", std::move(detail)}, {"error", str()}, {"code", str()}, {"message", str()}, {"details", any_object()},
+                  {"required_scopes", array(str())}, {"missing_scopes", array(str())}, {"available_scopes", array(str())}});
+  s["minProperties"] = 1;
+  return s;
 }
 
 // Its paging parameters: read here, documented by the descriptor.
