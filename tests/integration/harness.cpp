@@ -77,14 +77,18 @@ HttpResult http_call(unsigned short port, const std::string& method, const std::
   r.body = parser.get().body();
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  record_response(method, target, r);
+  std::string request_type;
+  for (const auto& [k, v] : headers)
+    if (beast::iequals(k, "Content-Type")) request_type = v;
+  record_response(method, target, r, body, request_type);
   return r;
 }
 
 // With AGENTD_RESPONSE_LOG set (CTest sets it), every answer a test receives is appended to
 // DIR/<pid>.jsonl with the test's name; tests/openapi/responses.test.mjs validates each
 // against /openapi.json's schema for its route and status.
-void record_response(const std::string& method, const std::string& target, const HttpResult& r) {
+void record_response(const std::string& method, const std::string& target, const HttpResult& r, const std::string& request_body,
+                     const std::string& request_type) {
   static const char* dir = std::getenv("AGENTD_RESPONSE_LOG");
   if (!dir || !*dir) return;
   const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -95,6 +99,11 @@ void record_response(const std::string& method, const std::string& target, const
                            {"content_type", r.header("Content-Type")}};
   // Bodies of JSON answers (others are checked by status and type only).
   if (r.header("Content-Type").rfind("application/json", 0) == 0 && r.body.size() <= 1024 * 1024) line["body"] = r.body;
+  // And what was sent, when it was JSON: an accepted request must fit the declared body.
+  // (Clients often send JSON without a Content-Type; the checker skips what does not parse.)
+  if ((request_type.empty() || request_type.rfind("application/json", 0) == 0) && !request_body.empty() &&
+      request_body.size() <= 1024 * 1024)
+    line["request"] = request_body;
   std::filesystem::create_directories(dir);
   std::ofstream out(std::string(dir) + "/" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
   out << boost::json::serialize(line) << "\n";

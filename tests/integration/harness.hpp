@@ -38,8 +38,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 HttpResult http_call(unsigned short port, const std::string& method, const std::string& target,
                      const Headers& headers = {}, const std::string& body = "");
-// Appends the answer to the response log when AGENTD_RESPONSE_LOG names one (http_call does).
-void record_response(const std::string& method, const std::string& target, const HttpResult& r);
+// Appends the exchange to the response log when AGENTD_RESPONSE_LOG names one (http_call does).
+void record_response(const std::string& method, const std::string& target, const HttpResult& r,
+                     const std::string& request_body = {}, const std::string& request_type = {});
 // Sends raw bytes and returns whatever the server answers before it closes (or `wait_ms` passes).
 std::string raw_exchange(unsigned short port, const std::string& bytes, int wait_ms = 5000);
 

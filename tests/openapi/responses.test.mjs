@@ -1,8 +1,9 @@
 // Every answer the integration tests received (their response log, tests/integration/harness.cpp)
 // checked against /openapi.json of the real binary: the route and method are documented, the
-// status is one of the operation's, the Content-Type is the documented one, and a JSON body
-// validates against the schema for that status (Ajv, JSON Schema 2020-12). A mismatch names
-// the test that saw it.
+// status is one of the operation's, the Content-Type is the documented one, a JSON body
+// validates against the schema for that status, and a JSON request the route accepted (2xx)
+// validates against its request schema (Ajv, JSON Schema 2020-12). A mismatch names the test
+// that saw it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -41,7 +42,7 @@ function validator(key, schema) {
 // The transport's own refusals come before routing and are not an operation's answers.
 const transport = new Set([408, 413, 414, 431, 503]);
 const failures = [];
-let checked = 0, bodies = 0, skipped = 0;
+let checked = 0, bodies = 0, skipped = 0, requests = 0;
 for (const file of readdirSync(logDir)) {
   for (const line of readFileSync(join(logDir, file), 'utf8').split('\n')) {
     if (!line) continue;
@@ -55,6 +56,22 @@ for (const file of readdirSync(logDir)) {
     }
     checked++;
     const where = `${r.test}: ${r.method} ${r.target} -> ${r.status}`;
+    // A JSON request the route accepted must fit its declared request body.
+    const declared = op.requestBody?.content?.['application/json']?.schema;
+    if (r.request !== undefined && r.status < 300) {
+      let sent;
+      try {
+        sent = JSON.parse(r.request);
+      } catch {
+        sent = undefined;
+      }
+      if (sent !== undefined && !declared) failures.push(`${where}: accepted a JSON body, and none is documented`);
+      else if (sent !== undefined) {
+        const accepts = validator(`${t.path} ${r.method} request`, declared);
+        if (!accepts(sent)) failures.push(`${where}: accepted a request outside its schema: ${ajv.errorsText(accepts.errors)}\n    sent: ${r.request.slice(0, 300)}`);
+        else requests++;
+      }
+    }
     const response = op.responses[String(r.status)];
     if (!response) {
       failures.push(`${where}: status ${r.status} is not documented for ${r.method} ${t.path}`);
@@ -84,7 +101,8 @@ for (const file of readdirSync(logDir)) {
       failures.push(`${where}: ${ajv.errorsText(validate.errors)}\n    body: ${r.body.slice(0, 300)}`);
   }
 }
-console.log(`${checked} answers checked (${bodies} JSON bodies validated), ${skipped} not routed or refused by the transport`);
+console.log(`${checked} answers checked (${bodies} JSON bodies validated, ${requests} accepted requests fit their schema), ` +
+            `${skipped} not routed or refused by the transport`);
 if (failures.length) {
   const unique = [...new Set(failures)];
   console.error(`${unique.length} answers do not match /openapi.json:\n` + unique.slice(0, 60).join('\n'));

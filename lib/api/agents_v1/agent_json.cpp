@@ -126,7 +126,7 @@ schema::Schema agent_schema() {
              {"id", "name", "status", "createdAt"});
 }
 
-schema::Schema agent_input_schema() {
+schema::Schema agent_input_schema(bool partial) {
   using namespace schema;
   return obj({{"name", str()}, {"bio", {{"anyOf", boost::json::array{str(), array(str())}}}},
               {"personality", obj({{"traits", array(str())}, {"adjectives", array(str())}, {"style", str()}, {"tone", str()}, {"voice", str()}})},
@@ -135,7 +135,7 @@ schema::Schema agent_input_schema() {
               {"modelSettings", obj({{"temperature", number(0, 2)}, {"maxTokens", integer(1)}})},
               {"plugins", array(obj({{"name", str()}, {"enabled", boolean()}, {"config", any_object()}}, {"name"}))},
               {"status", one_of({"active", "inactive"})}},
-             {"name"});
+             partial ? std::vector<std::string>{} : std::vector<std::string>{"name"});
 }
 
 agents::AgentChanges parse_agent(const JsonBody& b, const agents::Agent* current, double now) {

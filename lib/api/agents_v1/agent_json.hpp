@@ -21,7 +21,7 @@ boost::json::object agent_json(const agents::Agent& agent, const agents::AgentAc
 
 // What agent_json writes and parse_agent takes.
 schema::Schema agent_schema();
-schema::Schema agent_input_schema();
+schema::Schema agent_input_schema(bool partial);
 
 // A create (all fields) or a partial update; `current` is the agent being updated (null: create).
 agents::AgentChanges parse_agent(const JsonBody& body, const agents::Agent* current, double now);

@@ -93,7 +93,7 @@ void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) 
   const RouteGroup group{d, dialect, s};
   group.add(verb::post, "/v1/agents", "agents:write", create,
             {.summary = "Create an agent",
-             .body = agent_input_schema(),
+             .body = agent_input_schema(false),
              .response = success_schema(obj({{"id", str()}, {"name", str()}, {"status", str()}, {"createdAt", str()}, {"apiEndpoint", str()}},
                                             {"id", "name", "status", "createdAt", "apiEndpoint"})),
              .status = 201});
@@ -106,7 +106,7 @@ void add_agent_routes(Dispatcher& d, const Dialect& dialect, const Services& s) 
   group.add(verb::get, "/v1/agents/{agentId}", "agents:list", get, {.summary = "An agent", .response = success_schema(agent_schema())});
   group.add(verb::patch, "/v1/agents/{agentId}", "agents:write", update,
             {.summary = "Update an agent (the fields sent); data.changes names what changed",
-             .body = agent_input_schema(),
+             .body = agent_input_schema(true),
              .response = success_schema(extend(agent_schema(), {{"changes", array(str())}}))});
   group.add(verb::delete_, "/v1/agents/{agentId}", "agents:write", remove,
             {.summary = "Delete an agent",

@@ -92,7 +92,9 @@ Schema field_schema(const db::Field& f) {
     case FieldType::number: s = number(); break;
     case FieldType::boolean: s = boolean(); break;
     case FieldType::date: s = {{"type", "string"}, {"format", "date"}}; break;
-    case FieldType::datetime: s = date_time(); break;
+    case FieldType::datetime:  // a date alone is taken as its midnight (UTC)
+      s = {{"anyOf", json::array{date_time(), {{"type", "string"}, {"format", "date"}}}}};
+      break;
     case FieldType::strings: s = array(str()); break;
     case FieldType::object: s = any_object(); break;
     case FieldType::value: return any();

@@ -204,7 +204,7 @@ void add_token_and_agent_routes(Dispatcher& d, const Dialect& dialect, const Ser
              .response = data_schema(agent)});
   group.add(verb::post, "/api/v1/agents/{uuid}/settings", "agents:write", update_settings,
             {.summary = "Merge settings into an agent's (null removes a key)",
-             .body = obj({{"settings", any_object()}}, {"settings"}),
+             .body = described(any_object(), "the settings to merge, as they are or as {\"settings\": {...}}"),
              .response = data_schema(agent)});
   group.add(verb::post, "/api/v1/agents/{uuid}/auth-key", "agents:write", rotate_auth_key,
             {.summary = "A new auth key for the agent (X-Agent-Auth-Key); the previous one stops working",
