@@ -91,13 +91,7 @@ Prediction parse_prediction(std::string_view body) {
 
 ReplicateClient::ReplicateClient(const ReplicateSettings& settings)
     : settings_(settings), api_(http::parse_endpoint(settings.base_url)) {
-  if (settings_.ca_file.empty()) tls_.set_default_verify_paths();
-  else {
-    boost::system::error_code ec;
-    tls_.load_verify_file(settings_.ca_file, ec);
-    if (ec) throw std::runtime_error("content.replicate.ca_file: cannot load " + settings_.ca_file + ": " + ec.message());
-  }
-  tls_.set_verify_mode(net::ssl::verify_peer);
+  http::verify_servers(tls_, settings_.ca_file, "content.replicate.ca_file");
 }
 
 net::awaitable<ReplicateClient::Answer> ReplicateClient::exchange(const http::Endpoint& endpoint, bhttp::verb verb,
@@ -115,12 +109,8 @@ net::awaitable<ReplicateClient::Answer> ReplicateClient::exchange(const http::En
     std::string failure;
     try {
       http::ClientConnection conn(ex, tls_, endpoint, {settings_.connect_timeout_ms, settings_.read_timeout_ms});
-      auto connecting = conn.connect();
-      co_await std::move(connecting);
-      auto sending = conn.send(req);
-      co_await std::move(sending);
-      auto heading = conn.read_header();
-      const unsigned status = co_await std::move(heading);
+      auto exchanging = conn.exchange(req);
+      const unsigned status = co_await std::move(exchanging);
       auto reading = conn.read_body();
       Answer a;
       a.status = status;

@@ -23,6 +23,16 @@ Endpoint parse_endpoint(const std::string& base_url) {
   return e;
 }
 
+void verify_servers(net::ssl::context& tls, const std::string& ca_file, const std::string& setting) {
+  if (ca_file.empty()) tls.set_default_verify_paths();
+  else {
+    boost::system::error_code ec;
+    tls.load_verify_file(ca_file, ec);
+    if (ec) throw std::runtime_error(setting + ": cannot load " + ca_file + ": " + ec.message());
+  }
+  tls.set_verify_mode(net::ssl::verify_peer);
+}
+
 ClientConnection::ClientConnection(net::any_io_executor ex, net::ssl::context& tls, const Endpoint& endpoint,
                                    ClientTimeouts timeouts)
     : endpoint_(endpoint), timeouts_(timeouts) {
@@ -68,6 +78,15 @@ net::awaitable<unsigned> ClientConnection::read_header() {
   auto reading = on_stream([&](auto& s) { return bhttp::async_read_header(s, buffer_, parser_, net::use_awaitable); });
   co_await std::move(reading);
   co_return parser_.get().result_int();
+}
+
+net::awaitable<unsigned> ClientConnection::exchange(bhttp::request<bhttp::string_body>& request) {
+  auto connecting = connect();
+  co_await std::move(connecting);
+  auto sending = send(request);
+  co_await std::move(sending);
+  auto reading = read_header();
+  co_return co_await std::move(reading);
 }
 
 net::awaitable<bool> ClientConnection::read_some(std::string& out) {

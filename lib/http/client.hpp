@@ -29,6 +29,10 @@ struct Endpoint {
 // "http://127.0.0.1:8081/v1" or "https://api.openai.com/v1"; throws std::invalid_argument.
 Endpoint parse_endpoint(const std::string& base_url);
 
+// Verifies servers against the system's CAs, or against those of `ca_file` (PEM: a private CA);
+// throws std::runtime_error naming `setting` when the file cannot be loaded.
+void verify_servers(net::ssl::context& tls, const std::string& ca_file, const std::string& setting);
+
 struct ClientTimeouts {
   int connect_ms = 10'000;
   int read_ms = 60'000;  // longest silence while waiting for the header or the next bytes
@@ -44,6 +48,8 @@ class ClientConnection {
   net::awaitable<void> send(bhttp::request<bhttp::string_body>& request);
   // Reads the response header; returns the status.
   net::awaitable<unsigned> read_header();
+  // connect(), send() and read_header() in one: the status.
+  net::awaitable<unsigned> exchange(bhttp::request<bhttp::string_body>& request);
   const bhttp::response<bhttp::string_body>& response() const { return parser_.get(); }
   // Appends the body bytes that arrived next to `out`; false (after appending any rest) once
   // the body is complete.

@@ -144,14 +144,7 @@ json::object openai_body(const CompletionRequest& r, bool stream) {
 
 OpenAIProvider::OpenAIProvider(std::string name, const ProviderSettings& settings)
     : name_(std::move(name)), settings_(settings), endpoint_(http::parse_endpoint(settings.base_url)) {
-  // The server's certificate is checked against the system's CAs, or the provider's own.
-  if (settings_.ca_file.empty()) tls_.set_default_verify_paths();
-  else {
-    boost::system::error_code ec;
-    tls_.load_verify_file(settings_.ca_file, ec);
-    if (ec) throw std::runtime_error("providers." + name_ + ".ca_file: cannot load " + settings_.ca_file + ": " + ec.message());
-  }
-  tls_.set_verify_mode(net::ssl::verify_peer);
+  http::verify_servers(tls_, settings_.ca_file, "providers." + name_ + ".ca_file");
 }
 
 net::awaitable<Completion> OpenAIProvider::complete(const CompletionRequest& request, const TextSink& sink) {
@@ -168,12 +161,8 @@ net::awaitable<Completion> OpenAIProvider::complete(const CompletionRequest& req
     std::string failure;
     try {
       http::ClientConnection conn(ex, tls_, endpoint_, {settings_.connect_timeout_ms, settings_.read_timeout_ms});
-      auto connecting = conn.connect();
-      co_await std::move(connecting);
-      auto sending = conn.send(req);
-      co_await std::move(sending);
-      auto reading = conn.read_header();
-      const unsigned status = co_await std::move(reading);
+      auto exchanging = conn.exchange(req);
+      const unsigned status = co_await std::move(exchanging);
       if (status == 429 || status >= 500) {
         auto rest = conn.read_body();
         const std::string body = co_await std::move(rest);

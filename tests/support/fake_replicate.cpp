@@ -27,7 +27,7 @@ FakeReply FakeReplicate::answer(const FakeRequest& r) {
   std::lock_guard lock(mutex_);
   auto prediction_json = [this](const std::string& id, const State& st) {
     json::object o{{"id", id},
-                   {"version", "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa"},
+                   {"version", st.version},
                    {"status", st.status},
                    {"input", st.input},
                    {"output", nullptr},
@@ -57,6 +57,8 @@ FakeReply FakeReplicate::answer(const FakeRequest& r) {
       return {.status = 404, .body = R"({"title":"Not found","detail":"The requested resource could not be found.","status":404})"};
     const std::string id = "pred" + std::to_string(predictions_.size() + 1);
     State st{behaviour};
+    // A version asked for is the prediction's; a model's route runs its latest.
+    st.version = t == "/v1/predictions" ? behaviour : "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
     if (const auto* in = r.json.if_contains("input"); in && in->is_object()) st.input = in->as_object();
     if (behaviour == "flaky" && !r.prefer.empty()) st.status = "succeeded";
     auto reply = prediction_json(id, st);

@@ -34,7 +34,7 @@ class FakeReplicate {
   std::string output_;
   mutable std::mutex mutex_;
   struct State {
-    std::string behaviour, status = "starting";
+    std::string behaviour, status = "starting", version;
     int reads = 0;
     boost::json::object input;
   };
