@@ -2,6 +2,8 @@
 #include "api/agents_v1/dialect.hpp"
 #include "api/common/dispatcher.hpp"
 #include "api/common/json_body.hpp"
+#include "api/common/openapi.hpp"
+#include "api/common/schema.hpp"
 #include "api/external/dialect.hpp"
 #include "api/workspace/dialect.hpp"
 
@@ -90,4 +92,31 @@ TEST(Paging, EachDialectShapesItsPage) {
   const auto ex = api::external::descriptor();
   EXPECT_EQ(json::serialize(ex.shape_page(*c.ctx, json::array{}, "sessions", {1, 20}, 20)),
             R"({"sessions":[],"total":20,"page":1,"page_size":20,"has_next":false})");
+}
+
+TEST(Schema, ADeclaredKindIsDocumentedAsItValidates) {
+  using db::FieldType;
+  const db::Kind kind{.name = "note",
+                      .fields = {{.name = "title", .required = true, .min = 3, .max = 80},
+                                 {.name = "level", .type = FieldType::integer, .min = 0, .max = 10},
+                                 {.name = "tier", .values = {"a", "b"}},
+                                 {.name = "dueAt", .type = FieldType::datetime},
+                                 {.name = "owner", .read_only = true}}};
+  const auto input = api::schema::record_input(kind, false);
+  EXPECT_EQ(json::serialize(input.at("required")), R"(["title"])");
+  const auto& props = input.at("properties").as_object();
+  EXPECT_EQ(json::serialize(props.at("title")), R"({"type":"string","minLength":3,"maxLength":80})");
+  EXPECT_EQ(json::serialize(props.at("level")), R"({"type":["integer","null"],"minimum":0,"maximum":10})");
+  EXPECT_EQ(json::serialize(props.at("tier")), R"({"type":["string","null"],"enum":["a","b",null]})");
+  EXPECT_FALSE(props.contains("owner"));  // read-only: shown, never taken
+  EXPECT_FALSE(api::schema::record_input(kind, true).contains("required"));
+  const auto shown = api::schema::record(kind);
+  EXPECT_TRUE(shown.at("properties").as_object().contains("owner"));
+  EXPECT_TRUE(shown.at("properties").as_object().contains("createdAt"));
+}
+
+TEST(Schema, AnExampleGivesTheSchemaItSatisfies) {
+  EXPECT_EQ(json::serialize(api::schema_of_example(json::parse(R"({"a":"x","b":[1],"c":null,"d":true,"e":0.5})"))),
+            R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"array","items":{"type":"integer"}},)"
+            R"("c":{"type":"null"},"d":{"type":"boolean"},"e":{"type":"number"}},"required":["a","b","c","d","e"]})");
 }

@@ -4,7 +4,7 @@
 #include "api/common/openapi.hpp"
 #include "api/common/schema.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "core/json_text.hpp"
 
 namespace agentd::api {
 namespace {
@@ -51,7 +51,7 @@ void add_reference_routes(Dispatcher& d, const Dialect& dialect) {
   d.add({.method = bhttp::verb::get, .pattern = "/openapi.json", .dialect = &dialect,
          .handler = [&d](RequestContext&) -> net::awaitable<http::Response> {
            // Built on the io thread at the first request, when every route is registered.
-           static const std::string document = boost::json::serialize(openapi_document(d, AGENTD_VERSION));
+           static const std::string document = json_text(openapi_document(d, AGENTD_VERSION));
            co_return http::make_response(200, document, "application/json");
          },
          .doc = {.summary = "This document: every route of every dialect (OpenAPI 3.1)",

@@ -99,7 +99,11 @@ Schema field_schema(const db::Field& f) {
     case FieldType::object: s = any_object(); break;
     case FieldType::value: return any();
   }
-  if (f.type == FieldType::integer || f.type == FieldType::number) {
+  if (f.type == FieldType::integer) {
+    if (f.min) s["minimum"] = static_cast<std::int64_t>(*f.min);
+    if (f.max) s["maximum"] = static_cast<std::int64_t>(*f.max);
+  }
+  if (f.type == FieldType::number) {
     if (f.min) s["minimum"] = *f.min;
     if (f.max) s["maximum"] = *f.max;
   }
