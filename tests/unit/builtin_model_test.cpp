@@ -55,6 +55,23 @@ TEST(BuiltinModel, AsksForTheSearchItIsOfferedThenAnswersWithMarkers) {
   EXPECT_EQ(none.content, "I could not find anything about that in my knowledge sources.");
 }
 
+TEST(BuiltinModel, APassageThatSharesOneWordWithTheQuestionIsNoAnswer) {
+  CompletionRequest r = asking("What is the capital of Australia?");
+  r.tools.push_back({"rag_search", "search", {}});
+  // The search found something (it always ranks something): one word in common is not enough.
+  EXPECT_EQ(builtin_answer(with_results(r, R"({"results":[
+    {"index":1,"filename":"bzip2.pdf","page":37,"text":"Proceedings of the Australasian Computer Science Conference, Melbourne, Australia."}]})"))
+                .content,
+            "I could not find anything about that in my knowledge sources.");
+  // Half of a longer question's words, inflections counted (XORs for XOR), is.
+  CompletionRequest x = asking("How do I XOR one buffer into another?");
+  x.tools.push_back({"rag_search", "search", {}});
+  EXPECT_EQ(builtin_answer(with_results(x, R"({"results":[
+    {"index":1,"filename":"nettle.pdf","page":102,"text":"memxor XORs the source buffer on top of the destination area."}]})"))
+                .content,
+            "memxor XORs the source buffer on top of the destination area. [1]");
+}
+
 TEST(BuiltinModel, MaxTokensAndStopCutTheAnswer) {
   CompletionRequest r = with_results(asking("trains schedule"), R"({"results":[
     {"index":1,"filename":"t.txt","text":"The trains schedule changes every spring and autumn for all regional lines."}]})");
