@@ -142,3 +142,31 @@ TEST(Migrations, AgentDatastoreListsMoveToTheLinkTable) {
   left.executeStep();
   EXPECT_EQ(left.getColumn(0).getInt(), 1);
 }
+
+TEST(Migrations, ChunksIndexedBeforeTheStemmerAreFoundByTheirNearForms) {
+  TempDir dir;
+  SQLite::Database db((dir.path / "m.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec("PRAGMA foreign_keys = ON");
+  std::vector<Migration> before;
+  for (const auto& m : builtin_migrations())
+    if (m.name < "0011") before.push_back(m);
+  migrate(db, before);
+  db.exec(
+      "INSERT INTO organizations(id, slug, name, plan, created_at) VALUES (1, 'a', 'A', 'pro', 't');"
+      "INSERT INTO datastores(id, public_id, org_id, display_name, created_at) VALUES (10, 'docs-1', 1, 'Docs', 't');"
+      "INSERT INTO uploads(id, org_id, datastore_id, filename, file_type, file_size, status, storage_path, uploaded_at, seq) "
+      "  VALUES ('u1', 1, 10, 'a.txt', 'text/plain', 10, 'completed', 'x', 't', 1);"
+      "INSERT INTO chunks(upload_id, datastore_id, filename, seq, text) VALUES ('u1', 10, 'a.txt', 0, 'The archive was corrupted.');");
+  auto count = [&](const char* match) {
+    SQLite::Statement q(db, "SELECT COUNT(*) FROM chunks_words WHERE chunks_words MATCH ?");
+    q.bind(1, match);
+    q.executeStep();
+    return q.getColumn(0).getInt();
+  };
+  EXPECT_EQ(count("corruption"), 0);
+  migrate(db, builtin_migrations());
+  EXPECT_EQ(count("corruption"), 1);  // the chunk written before, indexed again with stems
+  EXPECT_EQ(count("archives"), 1);
+  db.exec("DELETE FROM chunks");     // the triggers still keep the new index
+  EXPECT_EQ(count("archive"), 0);
+}
