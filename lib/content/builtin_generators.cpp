@@ -45,7 +45,7 @@ Generated image(const std::string& prompt, const json::object& input) {
   Surface surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h), &cairo_surface_destroy);
   Context cr(cairo_create(surface.get()), &cairo_destroy);
   paint(cr.get(), dice, prompt, w, h);
-  Generated g{{}, "image/png", "png"};
+  Generated g{{}, "image/png"};
   cairo_surface_flush(surface.get());
   if (cairo_surface_write_to_png_stream(surface.get(), append, &g.bytes) != CAIRO_STATUS_SUCCESS)
     throw std::runtime_error("PNG encoding failed");
@@ -54,7 +54,7 @@ Generated image(const std::string& prompt, const json::object& input) {
 
 // A one-page A4 PDF: the picture above, the prompt as the page's text.
 Generated pdf(const std::string& prompt, const json::object& input) {
-  Generated g{{}, "application/pdf", "pdf"};
+  Generated g{{}, "application/pdf"};
   {
     const double w = 595, h = 842;
     Surface surface(cairo_pdf_surface_create_for_stream(append, &g.bytes, w, h), &cairo_surface_destroy);
@@ -133,6 +133,14 @@ json::object builtin_input(const std::string& content_type, const json::object& 
   return out;
 }
 
+const char* builtin_extension(const std::string& type) {
+  if (type == "image") return "png";
+  if (type == "audio") return "wav";
+  if (type == "video") return "mp4";
+  if (type == "glb") return "glb";
+  return "pdf";
+}
+
 Generated generate_builtin(const std::string& content_type, const std::string& prompt, const json::object& input) {
   if (content_type == "image") return image(prompt, input);
   if (content_type == "other") return pdf(prompt, input);
@@ -140,14 +148,14 @@ Generated generate_builtin(const std::string& content_type, const std::string& p
     // A spoken prompt of at most 1,000 characters: about a minute and a half.
     const Voice voice{std::string(input.at("voice").as_string()), static_cast<int>(input.at("rate").as_int64()),
                       static_cast<int>(input.at("pitch").as_int64())};
-    return {speak_wav(prompt.substr(0, 1000), voice), "audio/wav", "wav"};
+    return {speak_wav(prompt.substr(0, 1000), voice), "audio/wav"};
   }
   if (content_type == "video") {
     const VideoSpec spec{static_cast<int>(input.at("width").as_int64()), static_cast<int>(input.at("height").as_int64()),
                          static_cast<int>(input.at("duration").as_int64()), static_cast<int>(input.at("fps").as_int64())};
-    return {make_mp4(prompt, spec), "video/mp4", "mp4"};
+    return {make_mp4(prompt, spec), "video/mp4"};
   }
-  if (content_type == "glb") return {make_glb(prompt, static_cast<int>(input.at("segments").as_int64())), "model/gltf-binary", "glb"};
+  if (content_type == "glb") return {make_glb(prompt, static_cast<int>(input.at("segments").as_int64())), "model/gltf-binary"};
   throw std::runtime_error("the builtin model does not make " + content_type + " content yet");
 }
 

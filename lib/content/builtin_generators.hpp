@@ -3,7 +3,8 @@
 // prompt's words over shapes and colours derived from it), other -> a one-page PDF; glb -> a
 // glTF 2.0 binary of a mesh shaped by the prompt (glb_generator.hpp); audio -> the prompt
 // spoken by eSpeak NG as a WAV (speech_generator.hpp); video -> an H.264 MP4 of frames drawn
-// with Cairo (video_generator.hpp). CPU work: callers run them on the CPU pool.
+// with Cairo (video_generator.hpp). CPU work: callers run them off the io thread (the content
+// service on its generation pool).
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -14,9 +15,11 @@ namespace agentd::content {
 
 struct Generated {
   std::string bytes;
-  std::string mime;       // image/png
-  std::string extension;  // png
+  std::string mime;  // image/png
 };
+
+// The extension of what the builtin makes of a type: png, wav, mp4, glb, pdf.
+const char* builtin_extension(const std::string& content_type);
 
 // Whether the builtin model makes this type (all five types).
 bool builtin_supports(const std::string& content_type);

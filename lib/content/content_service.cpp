@@ -42,14 +42,6 @@ void enqueue_generation(db::Conn& c, const ContentItem& item, double now) {
   jobs::enqueue(c, {.kind = "content_generate", .org_id = item.org_id, .payload = {{"content_id", item.id}}, .max_attempts = 5}, now);
 }
 
-const char* extension_of(const std::string& type) {
-  if (type == "image") return "png";
-  if (type == "audio") return "wav";
-  if (type == "video") return "mp4";
-  if (type == "glb") return "glb";
-  return "pdf";
-}
-
 // generation/<type>/<id8>_<YYYYMMDD_HHMMSS>.<ext> (as the seed's storage_path), from the
 // item's creation: known, and its URL signable, before the file exists.
 std::string storage_path_of(const ContentItem& item, const std::string& extension) {
@@ -59,7 +51,7 @@ std::string storage_path_of(const ContentItem& item, const std::string& extensio
   return "generation/" + item.content_type + "/" + item.id.substr(0, 8) + "_" + stamp + "." + extension;
 }
 
-std::string storage_path_of(const ContentItem& item) { return storage_path_of(item, extension_of(item.content_type)); }
+std::string storage_path_of(const ContentItem& item) { return storage_path_of(item, builtin_extension(item.content_type)); }
 
 // A provider's file keeps its own extension when storage knows it (webp, jpg, mp3 ...), else
 // the type's.
@@ -69,7 +61,7 @@ std::string extension_of_url(const std::string& url, const std::string& content_
   const auto dot = path.rfind('.');
   std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return known_extension(ext) ? ext : extension_of(content_type);
+  return known_extension(ext) ? ext : builtin_extension(content_type);
 }
 
 // Generation is background work: the thread that runs it yields the CPU to the io thread and
@@ -214,8 +206,8 @@ net::awaitable<void> ContentService::generate(const jobs::Job& job, jobs::JobCon
 }
 
 net::awaitable<std::string> ContentService::draw(const ContentItem& item) {
-  // Drawn and written on the CPU pool, never on the io thread.
-  auto drawing = offload(cpu_pool_, [this, item] {
+  // Drawn and written on the generation pool, never on the io thread.
+  auto drawing = offload(generation_pool_, [this, item] {
     yield_to_requests();
     Generated g;
     try {
@@ -276,7 +268,7 @@ net::awaitable<std::string> ContentService::predict(const ContentItem& item, job
     const std::string bytes = co_await std::move(downloading);
     output_url = p.output_url;
     const std::string path = storage_path_of(item, extension_of_url(p.output_url, item.content_type));
-    auto writing = offload(cpu_pool_, [this, path, &bytes] { storage_.write(path, bytes); });
+    auto writing = offload(generation_pool_, [this, path, &bytes] { storage_.write(path, bytes); });
     co_await std::move(writing);
     co_return path;
   } catch (const ReplicateRefused& e) {

@@ -19,6 +19,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
+
 namespace agentd::content {
 
 struct NewContent {
@@ -35,9 +37,12 @@ struct Retried {
 
 class ContentService {
  public:
-  ContentService(db::Database& db, boost::asio::thread_pool& cpu_pool, const Storage& storage, const Prices& prices,
-                 const Clock& clock, jobs::Scheduler& jobs, ReplicateClient& replicate)
-      : db_(db), cpu_pool_(cpu_pool), storage_(storage), prices_(prices), clock_(clock), jobs_(jobs), replicate_(replicate) {}
+  // `threads`: the generation pool's size (threads of its own, at the lowest CPU priority).
+  ContentService(db::Database& db, int threads, const Storage& storage, const Prices& prices, const Clock& clock,
+                 jobs::Scheduler& jobs, ReplicateClient& replicate)
+      : db_(db), generation_pool_(static_cast<std::size_t>(std::max(1, threads))), storage_(storage), prices_(prices),
+        clock_(clock), jobs_(jobs), replicate_(replicate) {}
+  ~ContentService() { generation_pool_.join(); }
 
   // 400 content_invalid_request naming what is wrong, 402 when the price cannot be held.
   boost::asio::awaitable<ContentItem> create(NewContent request);
@@ -57,14 +62,16 @@ class ContentService {
 
  private:
   boost::asio::awaitable<void> generate(const jobs::Job& job, jobs::JobContext& ctx);
-  // The builtin's file, drawn on the CPU pool; returns its storage path.
+  // The builtin's file, drawn on the generation pool; returns its storage path.
   boost::asio::awaitable<std::string> draw(const ContentItem& item);
   // A Replicate prediction followed to its end and its output stored; returns the storage path
   // and sets `output_url`. Empty when the watchdog cancelled the job.
   boost::asio::awaitable<std::string> predict(const ContentItem& item, jobs::JobContext& ctx, std::string& output_url);
 
   db::Database& db_;
-  boost::asio::thread_pool& cpu_pool_;
+  // Generation's own threads: they lower their priority (nice 19) for good, so they must not be
+  // the shared CPU pool's, whose threads also serve /storage reads, extraction and checkpoints.
+  boost::asio::thread_pool generation_pool_;
   const Storage& storage_;
   const Prices& prices_;
   const Clock& clock_;

@@ -48,7 +48,7 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       workspace(db, clock, chat),
       storage(config.data_dir),
       replicate(config.content.replicate),
-      content(db, cpu_pool, storage, config.prices, clock, jobs, replicate),
+      content(db, config.cpu_threads, storage, config.prices, clock, jobs, replicate),
       services{config, clock, db, cpu_pool, metrics, agents, chat, session_reads, knowledge, workspace, content, storage, providers},
       dispatcher(gate, config.http.default_body_limit),
       server(io, config.http, dispatcher, metrics),

@@ -28,7 +28,7 @@ net::awaitable<http::Response> create(const Services& s, RequestContext& ctx) {
 }
 
 net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
-  const PageRequest page = ctx.dialect().read_page(ctx);
+  const PageRequest page = read_page(ctx, ctx.dialect().paging);
   agents::AgentQuery query;
   query.status = ctx.query("status").value_or("");
   if (!query.status.empty() && query.status != "active" && query.status != "inactive" && query.status != "error")

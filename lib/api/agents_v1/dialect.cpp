@@ -97,11 +97,6 @@ json::object stream_error(const AppError& e) {
   return {{"type", "error"}, {"error", r.body.at("error")}};
 }
 
-// Its paging parameters: read here, documented by the descriptor.
-constexpr PageStyle kPaging{"page", "limit", 20, 100};
-
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, kPaging); }
-
 // Both data.items (the seed's paging section) and data.<items_key> (its agent list).
 json::object shape_page(const RequestContext&, json::array items, std::string_view items_key, const PageRequest& page,
                         std::int64_t total) {
@@ -139,12 +134,11 @@ Dialect descriptor() {
           .www_authenticate = "Bearer",
           .render = render,
           .stream_error = stream_error,
-          .read_page = read_page,
           .shape_page = shape_page,
-          .paging = kPaging,
+          .paging = {"page", "limit", 20, 100},
           .title = "Agents API",
           .about = "Agents and their messages at /v1, in the {success, data} envelope (Bearer)",
-          .error_schema = error_schema};
+          .error_schema = error_schema()};
 }
 
 void install(Dispatcher& d, const Services& s) {

@@ -32,18 +32,17 @@ struct Dialect {
   RenderedError (*render)(const AppError& error) = nullptr;
   // A stream's error event, after the head went out (the text after "data: ").
   boost::json::object (*stream_error)(const AppError& error) = nullptr;
-  // How its lists read paging parameters and shape a page.
-  PageRequest (*read_page)(const RequestContext& ctx) = nullptr;
-  // `items_key` names the list ("sessions", "agents") where the dialect names lists.
+  // How its lists shape a page. `items_key` names the list ("sessions", "agents") where the dialect names lists.
   boost::json::object (*shape_page)(const RequestContext& ctx, boost::json::array items, std::string_view items_key,
                                     const PageRequest& page, std::int64_t total) = nullptr;
-  // Its paging parameters (what read_page reads; /openapi.json documents them).
+  // Its paging parameters: lists read them with read_page(ctx, ctx.dialect().paging), and
+  // /openapi.json documents them.
   PageStyle paging{};
   // Its name and what it holds, in the API reference.
   std::string title{};
   std::string about{};
   // The JSON Schema of every error body its table writes (/openapi.json).
-  boost::json::object (*error_schema)() = nullptr;
+  boost::json::object error_schema{};
 };
 
 // The registered dialects, and which one owns a path (the longest prefix; the first registered

@@ -148,37 +148,12 @@ json::object operation(const Route& r) {
   for (auto& [status, examples] : error_examples(r))
     responses[std::to_string(status)] = json::object{
         {"description", status_text(status)},
-        {"content", {{"application/json", {{"schema", r.dialect->error_schema()}, {"examples", std::move(examples)}}}}}};
+        {"content", {{"application/json", {{"schema", r.dialect->error_schema}, {"examples", std::move(examples)}}}}}};
   op["responses"] = std::move(responses);
   return op;
 }
 
 }  // namespace
-
-json::object schema_of_example(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::object: {
-      json::object props;
-      json::array required;
-      for (const auto& kv : v.get_object()) {
-        props[kv.key()] = schema_of_example(kv.value());
-        required.emplace_back(kv.key());
-      }
-      json::object s{{"type", "object"}, {"properties", std::move(props)}};
-      if (!required.empty()) s["required"] = std::move(required);
-      return s;
-    }
-    case json::kind::array:
-      return v.get_array().empty() ? schema::array(schema::any()) : schema::array(schema_of_example(v.get_array().front()));
-    case json::kind::string: return schema::str();
-    case json::kind::bool_: return schema::boolean();
-    case json::kind::int64:
-    case json::kind::uint64: return schema::integer();
-    case json::kind::double_: return schema::number();
-    case json::kind::null: return {{"type", "null"}};
-  }
-  return {};
-}
 
 json::object openapi_document(const Dispatcher& d, const std::string& version) {
   json::object paths;

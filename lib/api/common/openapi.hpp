@@ -16,7 +16,4 @@ namespace agentd::api {
 
 boost::json::object openapi_document(const Dispatcher& dispatcher, const std::string& version);
 
-// A JSON Schema that the example satisfies (types of every field, all of them required).
-boost::json::object schema_of_example(const boost::json::value& example);
-
 }  // namespace agentd::api

@@ -58,7 +58,7 @@ json::object detail_json(const RequestContext& ctx, const Services& s, const con
 }
 
 net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
-  const PageRequest page = ctx.dialect().read_page(ctx);
+  const PageRequest page = read_page(ctx, ctx.dialect().paging);
   auto listing = s.content.list(ctx.principal->org.org_id, ctx.query("content_type").value_or(""),
                                 ctx.query("status").value_or(""), page.offset(), page.size);
   const content::ItemPage found = co_await std::move(listing);
@@ -121,10 +121,11 @@ net::awaitable<http::Response> serve_file(const Services& s, RequestContext& ctx
     std::uint64_t size = 0;
     std::string etag, bytes;
     std::optional<content::ByteRange> range;
-    bool unsatisfiable = false;
+    bool unsatisfiable = false, unchanged = false;
   };
   const std::string range_header(ctx.request[bhttp::field::range]);
-  auto reading = offload(s.cpu_pool, [file = s.storage.file(path), range_header] {
+  const std::string if_none_match(ctx.request[bhttp::field::if_none_match]);
+  auto reading = offload(s.cpu_pool, [file = s.storage.file(path), range_header, if_none_match] {
     Read r;
     std::error_code ec;
     r.size = std::filesystem::file_size(file, ec);
@@ -138,6 +139,9 @@ net::awaitable<http::Response> serve_file(const Services& s, RequestContext& ctx
       r.unsatisfiable = true;
       return r;
     }
+    // The client's copy is current: nothing to read.
+    r.unchanged = !r.range && if_none_match == r.etag;
+    if (r.unchanged) return r;
     const std::uint64_t first = r.range ? r.range->first : 0, last = r.range ? r.range->last : r.size - 1;
     std::ifstream in(file, std::ios::binary);
     in.seekg(static_cast<std::streamoff>(first));
@@ -151,7 +155,7 @@ net::awaitable<http::Response> serve_file(const Services& s, RequestContext& ctx
   if (r.unsatisfiable) {
     res = http::make_response(416, "", content::mime_of(path));
     res.set(bhttp::field::content_range, "bytes */" + std::to_string(r.size));
-  } else if (!r.range && ctx.request[bhttp::field::if_none_match] == r.etag) {
+  } else if (r.unchanged) {
     res = http::make_response(304, "", content::mime_of(path));
   } else {
     res = http::make_response(r.range ? 206 : 200, std::move(r.bytes), content::mime_of(path));

@@ -87,11 +87,6 @@ json::object error_schema() {
   return s;
 }
 
-// Its paging parameters: read here, documented by the descriptor.
-constexpr PageStyle kPaging{"page", "page_size", 20, 100};
-
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, kPaging); }
-
 json::object shape_page(const RequestContext&, json::array items, std::string_view items_key, const PageRequest& page,
                         std::int64_t total) {
   return {{items_key, std::move(items)},
@@ -122,13 +117,12 @@ Dialect descriptor() {
           .www_authenticate = "ApiKey",
           .render = render,
           .stream_error = stream_error,
-          .read_page = read_page,
           .shape_page = shape_page,
-          .paging = kPaging,
+          .paging = {"page", "page_size", 20, 100},
           .title = "External API",
           .about = "Keys, credits, OpenAI-compatible chat completions, agents, sessions, knowledge bases and generated content "
                    "(X-API-Key or Bearer)",
-          .error_schema = error_schema};
+          .error_schema = error_schema()};
 }
 
 void install(Dispatcher& d, const Services& s) {

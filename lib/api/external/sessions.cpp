@@ -13,7 +13,7 @@ namespace {
 agents::SessionOwner owner_of(const RequestContext& ctx) { return {ctx.principal->org.org_id, ctx.principal->key->user_id}; }
 
 net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
-  const PageRequest page = ctx.dialect().read_page(ctx);
+  const PageRequest page = read_page(ctx, ctx.dialect().paging);
   auto listing = s.sessions.list(owner_of(ctx), static_cast<int>(page.page), static_cast<int>(page.size));
   const auto found = co_await std::move(listing);
   json::array items;
@@ -29,7 +29,7 @@ net::awaitable<http::Response> list(const Services& s, RequestContext& ctx) {
 }
 
 net::awaitable<http::Response> messages(const Services& s, RequestContext& ctx) {
-  const PageRequest page = ctx.dialect().read_page(ctx);
+  const PageRequest page = read_page(ctx, ctx.dialect().paging);
   const std::string id = ctx.param("session_id");
   auto reading = s.sessions.messages(owner_of(ctx), id, static_cast<int>(page.page), static_cast<int>(page.size));
   const auto found = co_await std::move(reading);

@@ -112,11 +112,6 @@ json::object error_schema() {
   return obj({{"message", str()}, {"errors", {{"type", "object"}, {"additionalProperties", array(str())}}}}, {"message"});
 }
 
-// Its paging parameters: read here, documented by the descriptor.
-constexpr PageStyle kPaging{"page", "per_page", 15, 100};
-
-PageRequest read_page(const RequestContext& ctx) { return api::read_page(ctx, kPaging); }
-
 // Laravel's paginator: links keep the request's other query parameters.
 json::object shape_page(const RequestContext& ctx, json::array items, std::string_view, const PageRequest& page,
                         std::int64_t total) {
@@ -152,13 +147,12 @@ Dialect descriptor() {
           .www_authenticate = "",
           .render = render,
           .stream_error = stream_error,
-          .read_page = read_page,
           .shape_page = shape_page,
-          .paging = kPaging,
+          .paging = {"page", "per_page", 15, 100},
           .title = "Workspace API",
           .about = "Tokens, agents, contacts, items, memories, goals, reminders and rooms at /api/v1 (Bearer token and "
                    "X-Team-Slug, or an agent's X-Agent-Auth-Key)",
-          .error_schema = error_schema};
+          .error_schema = error_schema()};
 }
 
 void install(Dispatcher& d, const Services& s) {

@@ -31,7 +31,7 @@ struct ListRequest {
   agentd::workspace::Listing listing;
 };
 inline ListRequest list_request(const RequestContext& ctx) {
-  ListRequest r{ctx.dialect().read_page(ctx), {}};
+  ListRequest r{read_page(ctx, ctx.dialect().paging), {}};
   r.listing.offset = r.page.offset();
   r.listing.limit = r.page.size;
   r.listing.search = ctx.query("filter[search]").value_or("");
