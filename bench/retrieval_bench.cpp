@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   int n = 0, at1 = 0, at5 = 0, document = 0;
   double mrr = 0;
   std::vector<std::string> misses;
+  std::vector<double> answer_scores, unanswerable_scores;  // the answer's score; the best of the rest
   for (const auto& qv : questions.at("answerable").as_array()) {
     const json::object& q = qv.as_object();
     const json::object found =
@@ -121,6 +122,7 @@ int main(int argc, char** argv) {
       right_file = right_file || text(results[i].at("filename")) == text(q.at("file"));
       if (!rank && holds(results[i].as_object(), q)) rank = static_cast<int>(i) + 1;
     }
+    if (rank) answer_scores.push_back(results[static_cast<std::size_t>(rank) - 1].at("score").to_number<double>());
     ++n;
     at1 += rank == 1;
     at5 += rank > 0;
@@ -132,6 +134,13 @@ int main(int argc, char** argv) {
       if (!results.empty() && results[0].at("heading").is_string()) top += " [" + text(results[0].at("heading")) + "]";
       misses.push_back((rank ? "rank " + std::to_string(rank) : std::string("missed")) + ": " + text(q.at("q")) + "  -> top: " + top);
     }
+  }
+
+  for (const auto& qv : questions.at("unanswerable").as_array()) {
+    const json::object found =
+        api.call("POST", "/api/external/rag/datastores/" + ds + "/search", {{"query", qv}, {"top_k", 1}});
+    const auto& results = found.at("results").as_array();
+    unanswerable_scores.push_back(results.empty() ? 0.0 : results[0].at("score").to_number<double>());
   }
 
   const json::object agent = api.call("POST", "/api/external/agents",
@@ -163,7 +172,7 @@ int main(int argc, char** argv) {
     const bool cited = !chat.at("citations").as_array().empty() || answer.find("[1]") != std::string::npos;
     ++unanswerable;
     honest += !cited;
-    if (cited) stitched.push_back(text(qv) + "  -> " + answer.substr(0, 120));
+    if (cited) stitched.push_back(text(qv) + "  -> " + answer.substr(0, 120) + (getenv("BENCH_VERBOSE") ? json::serialize(chat.at("citations")) : ""));
   }
 
   std::printf("\n%d answerable questions: recall@1 %.2f, recall@5 %.2f (goal >= 0.90), MRR@5 %.2f, right document in the top 5 %.2f\n",
@@ -171,6 +180,16 @@ int main(int argc, char** argv) {
   std::printf("in the chat: %d of %d answerable questions answered citing the right document; %d of %d unanswerable answered "
               "honestly, without a citation (goal: all)\n",
               grounded, n, honest, unanswerable);
+  // The scores on both sides of the builtin model's floor (lib/models/builtin.cpp).
+  auto print_scores = [](const char* what, std::vector<double> scores) {
+    std::sort(scores.begin(), scores.end());
+    std::printf("%s:", what);
+    for (double s : scores) std::printf(" %.3f", s);
+    std::printf("\n");
+  };
+  std::printf("\n");
+  print_scores("scores of the answers found", answer_scores);
+  print_scores("best scores for the unanswerable questions", unanswerable_scores);
   std::printf("\nNot first (rank, question, the first result):\n");
   for (const auto& m : misses) std::printf("  %s\n", m.c_str());
   std::printf("\nAnswerable, but the chat's answer cites no passage of the right document:\n");

@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace agentd::agents {
 namespace net = boost::asio;
@@ -80,6 +81,7 @@ std::string cite_within(Run& run, std::vector<Citation> passages, int space) {
     if (c.slide) r["slide"] = *c.slide;
     if (c.line) r["line"] = *c.line;
     if (!c.heading.empty()) r["heading"] = c.heading;
+    r["relevance"] = std::round(c.relevance * 1000) / 1000;
     const int tokens = models::count_tokens(json::serialize(r));
     if (used + tokens > space) {
       const int room = space - used - (tokens - models::count_tokens(c.text));
@@ -123,7 +125,7 @@ net::awaitable<std::string> run_rag_search(Run& run, const Agent& agent, const s
   std::vector<Citation> passages;
   for (auto& f : found)
     passages.push_back({0, f.datastore_id, f.hit.upload_id, f.hit.filename, f.hit.text, f.hit.heading, f.hit.page,
-                        f.hit.slide, f.hit.line});
+                        f.hit.slide, f.hit.line, f.hit.score});
   co_return cite_within(run, std::move(passages), space);
 }
 

@@ -23,6 +23,7 @@ struct Citation {
   int index = 0;
   std::string datastore_id, upload_id, filename, text, heading;
   std::optional<int> page, slide, line;
+  double relevance = 0;  // the search score (knowledge/relevance.hpp), for the model
 };
 
 struct Invocation {

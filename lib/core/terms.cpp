@@ -14,15 +14,6 @@ constexpr std::array<std::string_view, 72> kStopwords = {
     "their", "them", "then", "there", "these", "they", "this", "to", "us", "was", "we", "were", "what", "when",
     "where", "which", "who", "why", "will", "with", "would", "you", "your", "tell"};
 
-bool stopword(std::string_view w) {
-  static const auto sorted = [] {
-    auto s = kStopwords;
-    std::sort(s.begin(), s.end());
-    return s;
-  }();
-  return std::binary_search(sorted.begin(), sorted.end(), w);
-}
-
 std::size_t utf8_length(unsigned char c) { return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1; }
 
 // Non-ASCII punctuation that separates words: general punctuation (U+2000..U+206F) and CJK
@@ -35,6 +26,15 @@ bool separator(std::string_view ch) {
 }
 
 }  // namespace
+
+bool stopword(std::string_view w) {
+  static const auto sorted = [] {
+    auto s = kStopwords;
+    std::sort(s.begin(), s.end());
+    return s;
+  }();
+  return std::binary_search(sorted.begin(), sorted.end(), w);
+}
 
 std::vector<std::string> terms(std::string_view text) {
   std::vector<std::string> out;

@@ -11,6 +11,9 @@ namespace agentd {
 
 std::vector<std::string> terms(std::string_view text);
 
+// A common English function word (a, the, how, with, ...), given in lowercase.
+bool stopword(std::string_view word);
+
 // Characters (code points) of UTF-8 text.
 std::size_t utf8_length(std::string_view text);
 

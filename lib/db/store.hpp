@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace agentd::db {
@@ -28,6 +29,9 @@ class Conn {
   // Resets the statements used since the last call. A statement left mid-result keeps the
   // connection's read snapshot open past COMMIT, so every transaction ends with this.
   void reset_used();
+  // True the first time it is asked for `key` on this connection: for setting up what SQLite
+  // keeps per connection (a function a higher layer registers), once.
+  bool first_time(const void* key) { return set_up_.insert(key).second; }
 
  private:
   static constexpr std::size_t kCacheSize = 64;
@@ -35,6 +39,7 @@ class Conn {
   std::list<std::pair<std::string, std::unique_ptr<SQLite::Statement>>> lru_;
   std::unordered_map<std::string, decltype(lru_)::iterator> index_;
   std::vector<SQLite::Statement*> used_;
+  std::unordered_set<const void*> set_up_;
 };
 
 // A transaction whose BEGIN/COMMIT/ROLLBACK are cached statements; rolls back unless committed.

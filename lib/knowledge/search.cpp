@@ -1,6 +1,7 @@
 #include "knowledge/search.hpp"
 
 #include "core/terms.hpp"
+#include "knowledge/relevance.hpp"
 
 #include "db/row.hpp"
 #include "db/store.hpp"
@@ -25,6 +26,16 @@ std::vector<std::string> query_terms(const std::string& query) {
     }
   }
   if (!cur.empty()) terms.push_back(cur);
+  // Function words (how, do, the) say nothing of the passage wanted, and a relevance that counted
+  // them would fall for every one a small knowledge base lacks: a question's other words are
+  // searched without them.
+  auto function_word = [](const std::string& t) {
+    std::string folded = t;
+    for (auto& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return stopword(folded);
+  };
+  if (!std::all_of(terms.begin(), terms.end(), function_word))
+    terms.erase(std::remove_if(terms.begin(), terms.end(), function_word), terms.end());
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   if (terms.size() > 32) terms.resize(32);
@@ -39,37 +50,38 @@ std::string filename_clause(const std::vector<std::string>& filenames, int first
   return clause + ")";
 }
 
-// Chunk ids, best first, from a query whose ?1 is `arg`, ?2 the datastore, ?3 the limit and
-// ?4... the filename filter.
-std::vector<std::int64_t> chunk_ids(db::Conn& conn, const std::string& sql, const std::string& arg, std::int64_t ds,
-                                    const std::vector<std::string>& filenames, int limit) {
+// (chunk id, score) pairs, best first, from a query whose ?1 is `arg`, ?2 the datastore, ?3 the
+// limit and ?4... the filename filter; the score is the query's second column.
+using Scored = std::vector<std::pair<std::int64_t, double>>;
+Scored scored_ids(db::Conn& conn, const std::string& sql, const std::string& arg, std::int64_t ds,
+                  const std::vector<std::string>& filenames, int limit) {
   auto& q = conn.prepare(sql);
   q.bind(1, arg);
   q.bind(2, ds);
   q.bind(3, limit);
   for (std::size_t i = 0; i < filenames.size(); ++i) q.bind(4 + static_cast<int>(i), filenames[i]);
-  std::vector<std::int64_t> ids;
-  while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+  Scored ids;
+  while (q.executeStep()) ids.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getDouble());
   return ids;
 }
 
-// From one FTS5 index, by BM25.
-std::vector<std::int64_t> ranked(db::Conn& conn, const char* table, const std::string& match, std::int64_t ds,
-                                 const std::vector<std::string>& filenames, int limit) {
-  return chunk_ids(conn,
-                   std::string("SELECT c.id FROM ") + table + " JOIN chunks c ON c.id = " + table + ".rowid WHERE " +
-                       table + " MATCH ?1 AND c.datastore_id = ?2" + filename_clause(filenames, 4) +
-                       " ORDER BY rank LIMIT ?3",
-                   match, ds, filenames, limit);
+// From one FTS5 index, by relevance (knowledge/relevance.hpp: BM25 over its best for the query).
+Scored ranked(db::Conn& conn, const char* table, const std::string& match, std::int64_t ds,
+              const std::vector<std::string>& filenames, int limit) {
+  return scored_ids(conn,
+                    std::string("SELECT c.id, relevance(") + table + ") AS r FROM " + table + " JOIN chunks c ON c.id = " +
+                        table + ".rowid WHERE " + table + " MATCH ?1 AND c.datastore_id = ?2" +
+                        filename_clause(filenames, 4) + " ORDER BY r DESC LIMIT ?3",
+                    match, ds, filenames, limit);
 }
 
-// Short CJK words (under three characters) are below the trigram index: a bounded scan.
-std::vector<std::int64_t> substring_scan(db::Conn& conn, const std::string& term, std::int64_t ds,
-                                         const std::vector<std::string>& filenames, int limit) {
-  return chunk_ids(conn,
-                   "SELECT c.id FROM chunks c WHERE c.datastore_id = ?2 AND instr(c.text, ?1) > 0" +
-                       filename_clause(filenames, 4) + " ORDER BY c.id LIMIT ?3",
-                   term, ds, filenames, limit);
+// Short CJK words (under three characters) are below the trigram index: a bounded scan, unranked.
+Scored substring_scan(db::Conn& conn, const std::string& term, std::int64_t ds,
+                      const std::vector<std::string>& filenames, int limit) {
+  return scored_ids(conn,
+                    "SELECT c.id, 0.0 FROM chunks c WHERE c.datastore_id = ?2 AND instr(c.text, ?1) > 0" +
+                        filename_clause(filenames, 4) + " ORDER BY c.id LIMIT ?3",
+                    term, ds, filenames, limit);
 }
 
 // Words found in more than a third of all chunks carry almost no BM25 weight (idf near zero) but
@@ -110,12 +122,16 @@ std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::st
                               const std::vector<std::string>& filenames) {
   auto terms = query_terms(query);
   if (terms.empty()) return {};
+  enable_relevance(conn);
   drop_ubiquitous_terms(conn, terms);
   constexpr int kCandidates = 50;
-  constexpr double kRrf = 60.0;
-  std::map<std::int64_t, double> fused;
-  auto fuse = [&](const std::vector<std::int64_t>& ids) {
-    for (std::size_t rank = 0; rank < ids.size(); ++rank) fused[ids[rank]] += 1.0 / (kRrf + static_cast<double>(rank) + 1);
+  // A chunk found by several stages keeps its best score, each stage's weighed by `weight`.
+  std::map<std::int64_t, double> found;
+  auto take = [&](const Scored& ids, double weight) {
+    for (const auto& [id, score] : ids) {
+      auto [it, fresh] = found.emplace(id, score * weight);
+      if (!fresh) it->second = std::max(it->second, score * weight);
+    }
   };
   // Stage 1, the word index. A CJK term also matches as a prefix, so that 휴가 finds 휴가를.
   std::string words;
@@ -127,25 +143,26 @@ std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::st
     if (utf8_length(t) >= 3) long_terms.push_back(t);
     else if (cjk) short_cjk.push_back(t);
   }
-  fuse(ranked(conn, "chunks_words", words, ds.id, filenames, kCandidates));
+  take(ranked(conn, "chunks_words", words, ds.id, filenames, kCandidates), 1.0);
   // Stage 2, for CJK terms: trigrams find them inside longer runs of text without spaces
   // (only chunks with non-ASCII text are in the trigram index).
   std::vector<std::string> cjk_long;
   for (const auto& t : long_terms)
     if (t.size() > utf8_length(t)) cjk_long.push_back(t);
-  if (!cjk_long.empty()) fuse(ranked(conn, "chunks_trigram", fts_or(cjk_long), ds.id, filenames, kCandidates));
-  // Stage 3, when that found too little: ASCII words as prefixes ("vacat" finds "vacation"),
-  // then a bounded scan for one- and two-character CJK words inside longer runs.
-  if (fused.size() < static_cast<std::size_t>(top_k)) {
+  if (!cjk_long.empty()) take(ranked(conn, "chunks_trigram", fts_or(cjk_long), ds.id, filenames, kCandidates), 1.0);
+  // Stage 3, when that found too little: ASCII words as prefixes ("vacat" finds "vacation"), a
+  // part of a word counting half a word; then a bounded scan for one- and two-character CJK words
+  // inside longer runs.
+  if (found.size() < static_cast<std::size_t>(top_k)) {
     std::string prefixes;
     for (const auto& t : long_terms)
       if (t.size() == utf8_length(t)) prefixes += (prefixes.empty() ? "\"" : " OR \"") + t + "\"*";
-    if (!prefixes.empty()) fuse(ranked(conn, "chunks_words", prefixes, ds.id, filenames, kCandidates));
+    if (!prefixes.empty()) take(ranked(conn, "chunks_words", prefixes, ds.id, filenames, kCandidates), 0.5);
   }
   for (const auto& t : short_cjk)
-    if (fused.size() < static_cast<std::size_t>(top_k)) fuse(substring_scan(conn, t, ds.id, filenames, kCandidates));
+    if (found.size() < static_cast<std::size_t>(top_k)) take(substring_scan(conn, t, ds.id, filenames, kCandidates), 1.0);
 
-  std::vector<std::pair<std::int64_t, double>> order(fused.begin(), fused.end());
+  std::vector<std::pair<std::int64_t, double>> order(found.begin(), found.end());
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });

@@ -16,11 +16,11 @@ struct SearchHit {
   std::int64_t chunk_id = 0;
   std::string upload_id, filename, text, heading;
   std::optional<int> page, slide, line;
-  double score = 0;
+  double score = 0;  // relevance, in [0, 1)
 };
-// BM25 over the word index; for CJK terms fused (reciprocal rank) with the trigram index, which
-// finds them inside longer runs of text; when too little is found, ASCII terms as prefixes and
-// short CJK words by a bounded scan.
+// Relevance (knowledge/relevance.hpp) over the word index; for CJK terms also over the trigram
+// index, which finds them inside longer runs of text; when too little is found, ASCII terms as
+// prefixes and short CJK words by a bounded scan. Best first; `score` is the relevance.
 std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
                               const std::vector<std::string>& filenames);
 

@@ -93,15 +93,35 @@ bool meets(const std::string& asked, const std::string& found) {
 
 // The relevance bar for a retrieved passage (docs/decisions.md, "Knowledge bases"): it must
 // hold enough of the question's words (both of two, half of more) for an answer to rest on it;
-// a passage that shares one word with a longer question is not an answer to it.
+// a passage that shares one word with a longer question is not an answer to it. Question words
+// that meet each other (log, logrotate) count as one, so that one word of the passage cannot
+// stand for two of the question.
 bool clears_bar(const std::set<std::string>& question, const std::vector<std::string>& passage) {
-  if (question.empty()) return false;
+  std::vector<std::vector<const std::string*>> groups;
+  for (const auto& q : question) {
+    auto same = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return std::any_of(g.begin(), g.end(), [&](const std::string* w) { return meets(q, *w); });
+    });
+    if (same == groups.end()) groups.push_back({&q});
+    else same->push_back(&q);
+  }
+  if (groups.empty()) return false;
   std::size_t met = 0;
-  for (const auto& q : question)
-    if (std::any_of(passage.begin(), passage.end(), [&](const std::string& p) { return meets(q, p); })) ++met;
-  const std::size_t need = question.size() <= 2 ? question.size() : (question.size() + 1) / 2;
+  for (const auto& g : groups)
+    if (std::any_of(g.begin(), g.end(), [&](const std::string* q) {
+          return std::any_of(passage.begin(), passage.end(), [&](const std::string& p) { return meets(*q, p); });
+        }))
+      ++met;
+  const std::size_t need = groups.size() <= 2 ? groups.size() : (groups.size() + 1) / 2;
   return met >= need;
 }
+
+// The search's relevance (knowledge/relevance.hpp: BM25 over the best the query could score)
+// under which a passage is no answer, whatever words it shares: calibrated on the retrieval
+// benchmark (bench/README.md), where 49 of the 51 answers found score 0.21-0.67 and the best
+// passage for a question the documents cannot answer 0.09-0.31 (the three above the floor fail
+// the word bar).
+constexpr double kRelevanceFloor = 0.2;
 
 std::string compose(const CompletionRequest& r) {
   const std::string question = current_question(r.messages);
@@ -129,6 +149,8 @@ std::string compose(const CompletionRequest& r) {
         const std::string passage = json::value_to<std::string>(o.at("text"));
         // A passage the question's words do not meet is not an answer, whatever its rank (a
         // short follow-up may lean on the question before it).
+        const auto* relevance = o.if_contains("relevance");
+        if (relevance && relevance->is_number() && relevance->to_number<double>() < kRelevanceFloor) continue;
         const auto words = terms(passage);
         if (!clears_bar(now, words) && !clears_bar(wanted, words)) continue;
         for (auto& s : split_sentences(passage))

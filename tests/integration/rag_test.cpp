@@ -142,6 +142,33 @@ TEST_F(Rag, UploadIndexSearchAndInspectAsTheSeedShows) {
   EXPECT_EQ(missing.body, R"({"detail":{"error":{"message":"Upload not found: 550e8400-e29b-41d4-a716-446655440000","type":"not_found","code":"upload_not_found"}}})");
 }
 
+// Scores are relevance (knowledge/relevance.hpp): in [0, 1), ordered, comparable across queries.
+TEST_F(Rag, ScoresSayHowMuchOfTheQuestionAPassageHolds) {
+  const std::string ds = create("Handbook");
+  json::array files;
+  files.push_back(file("vacation.txt", "Employees receive 25 days of paid vacation every year."));
+  files.push_back(file("requests.txt", "Vacation requests go to your manager two weeks ahead."));
+  files.push_back(file("office.txt", "The office opens at eight and closes at six on weekdays."));
+  files.push_back(file("parking.txt", "Parking spaces are assigned by the facilities team each year."));
+  files.push_back(file("lunch.txt", "Lunch is served in the canteen from noon until two."));
+  for (const auto& id : upload_ids(upload(ds, files))) EXPECT_EQ(wait_done(id).at("status").as_string(), "completed");
+
+  const auto hits = search(ds, "How many days of paid vacation do employees get?");
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].at("filename").as_string(), "vacation.txt");
+  EXPECT_EQ(hits[1].at("filename").as_string(), "requests.txt");
+  const double all = hits[0].at("score").to_number<double>(), one = hits[1].at("score").to_number<double>();
+  EXPECT_GT(one, 0.0);
+  EXPECT_GT(all, 3 * one);  // four of the question's words against one of them
+  EXPECT_LT(all, 1.0);
+  // The same passage, asked with a word no document holds, scores lower: the question's weight
+  // is spread over more words.
+  const auto vaguer = search(ds, "How many days of paid vacation do employees get on sabbaticals?");
+  ASSERT_FALSE(vaguer.empty());
+  EXPECT_EQ(vaguer[0].at("filename").as_string(), "vacation.txt");
+  EXPECT_LT(vaguer[0].at("score").to_number<double>(), all);
+}
+
 TEST_F(Rag, AllEightTypesAreIndexedWithTheirLocations) {
   const std::string ds = create("Everything");
   json::array files{

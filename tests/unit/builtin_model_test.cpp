@@ -72,6 +72,21 @@ TEST(BuiltinModel, APassageThatSharesOneWordWithTheQuestionIsNoAnswer) {
             "memxor XORs the source buffer on top of the destination area. [1]");
 }
 
+TEST(BuiltinModel, APassageTheSearchScoredUnderTheFloorIsNoAnswer) {
+  CompletionRequest r = asking("How do I rotate log files with logrotate?");
+  r.tools.push_back({"rag_search", "search", {}});
+  const std::string passage = "Sorting takes O(N log N) time; compressed files carry a checksum.";
+  // Words enough (log, files), but the search says the passage holds little of the question.
+  EXPECT_EQ(builtin_answer(with_results(r, R"({"results":[{"index":1,"filename":"bzip2.pdf","page":34,"relevance":0.15,"text":")" +
+                                                  passage + R"("}]})"))
+                .content,
+            "I could not find anything about that in my knowledge sources.");
+  EXPECT_EQ(builtin_answer(with_results(r, R"({"results":[{"index":1,"filename":"bzip2.pdf","page":34,"relevance":0.35,"text":")" +
+                                                  passage + R"("}]})"))
+                .content,
+            passage + " [1]");
+}
+
 TEST(BuiltinModel, MaxTokensAndStopCutTheAnswer) {
   CompletionRequest r = with_results(asking("trains schedule"), R"({"results":[
     {"index":1,"filename":"t.txt","text":"The trains schedule changes every spring and autumn for all regional lines."}]})");
