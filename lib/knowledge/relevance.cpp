@@ -78,7 +78,8 @@ void relevance(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* c
     const double f = stats->frequency[i];
     score += stats->idf[i] * f * (kK1 + 1) / (f + norm);
   }
-  sqlite3_result_double(ctx, stats->best > 0 ? score / stats->best : 0.0);
+  const double relevance = stats->best > 0 ? score / stats->best : 0.0;
+  sqlite3_result_double(ctx, api->xUserData(fts) ? -relevance : relevance);
 }
 
 fts5_api* fts5_of(sqlite3* db) {
@@ -98,8 +99,10 @@ void enable_relevance(db::Conn& conn) {
   static const char key = 0;
   if (!conn.first_time(&key)) return;
   fts5_api* api = fts5_of(conn.raw().getHandle());
-  if (!api || api->xCreateFunction(api, "relevance", nullptr, relevance, nullptr) != SQLITE_OK)
-    throw std::runtime_error("could not register the FTS5 function relevance()");
+  static char negative = 0;
+  if (!api || api->xCreateFunction(api, "relevance", nullptr, relevance, nullptr) != SQLITE_OK ||
+      api->xCreateFunction(api, "negative_relevance", &negative, relevance, nullptr) != SQLITE_OK)
+    throw std::runtime_error("could not register the FTS5 functions relevance() and negative_relevance()");
 }
 
 }  // namespace agentd::knowledge

@@ -65,13 +65,16 @@ Scored scored_ids(db::Conn& conn, const std::string& sql, const std::string& arg
   return ids;
 }
 
-// From one FTS5 index, by relevance (knowledge/relevance.hpp: BM25 over its best for the query).
+// From one FTS5 index, by relevance (knowledge/relevance.hpp), computed once per row as the
+// table's rank so that FTS5 sorts by it (selecting relevance() beside `ORDER BY rank` would count
+// every word's rows twice, for BM25 and for it).
 Scored ranked(db::Conn& conn, const char* table, const std::string& match, std::int64_t ds,
               const std::vector<std::string>& filenames, int limit) {
+  const std::string t = table;
   return scored_ids(conn,
-                    std::string("SELECT c.id, relevance(") + table + ") AS r FROM " + table + " JOIN chunks c ON c.id = " +
-                        table + ".rowid WHERE " + table + " MATCH ?1 AND c.datastore_id = ?2" +
-                        filename_clause(filenames, 4) + " ORDER BY r DESC LIMIT ?3",
+                    "SELECT c.id, -" + t + ".rank FROM " + t + " JOIN chunks c ON c.id = " + t + ".rowid WHERE " + t +
+                        " MATCH ?1 AND " + t + ".rank MATCH 'negative_relevance()' AND c.datastore_id = ?2" +
+                        filename_clause(filenames, 4) + " ORDER BY " + t + ".rank LIMIT ?3",
                     match, ds, filenames, limit);
 }
 

@@ -314,8 +314,21 @@ TEST_F(Rag, TheSameFilenameReplacesTheOldFileOnceIndexed) {
 
 TEST_F(Rag, DeletingFilesAndDatastores) {
   const std::string ds = create("Company Policies");
-  auto ids = upload_ids(upload(ds, {file("old-policy.txt", "obsolete travel rules"), file("keep.txt", "current rules")}));
+  auto ids = upload_ids(upload(ds, {file("old-policy.txt", "obsolete travel rules"), file("keep.txt", "current rules"),
+                                    file("휴가.txt", "직원은 매년 연차휴가를 사용할 수 있습니다")}));
   for (const auto& id : ids) wait_done(id);
+  // Both indexes stay exactly what their chunks hold through deletes (a 'delete' carrying other
+  // values than were indexed would corrupt an external-content FTS5 index).
+  auto indexes_intact = [&] {
+    server.app().store.write([](db::Conn& c) {
+      c.exec("INSERT INTO chunks_words(chunks_words) VALUES ('integrity-check')");
+      c.exec("INSERT INTO chunks_trigram(chunks_trigram) VALUES ('integrity-check')");
+    });
+  };
+  EXPECT_NO_THROW(indexes_intact());
+  EXPECT_EQ(call("DELETE", "/datastores/" + ds + "/files/%ED%9C%B4%EA%B0%80.txt").status, 200);
+  EXPECT_TRUE(search(ds, "연차휴가").empty());
+  EXPECT_NO_THROW(indexes_intact());
   auto gone = call("DELETE", "/datastores/" + ds + "/files/old-policy.txt");
   EXPECT_EQ(gone.status, 200);
   EXPECT_EQ(gone.body, R"({"success":true,"datastore_id":")" + ds +
