@@ -154,7 +154,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::size_t corpus_mb = argc > 1 ? std::stoul(argv[1]) : 64;
+  const std::size_t corpus_mb = argc > 1 ? std::stoul(argv[1]) : 66;
   const auto dir = std::filesystem::temp_directory_path() / ("agentd-index-bench-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
 
@@ -175,9 +175,31 @@ int main(int argc, char** argv) {
       return c.last_insert_rowid();
     });
     const auto ds = store.write([&](db::Conn& c) { return create_datastore(c, org, "Bench", std::nullopt); });
+    // Search latency over what is indexed so far: 1,000 queries of two words of the vocabulary,
+    // uniformly over its 2,000 most common (the words people search for appear in the documents,
+    // some very often), or one CJK word in ten; top_k 5, through the function the route calls.
+    std::size_t reported = 0;
+    auto measure_search = [&] {
+      reported = chunk_total;
+      std::mt19937 rng(7);
+      std::uniform_int_distribution<int> w(0, 1999);
+      std::vector<double> ms;
+      const char* cjk_queries[] = {"연차휴가", "휴가", "有給休暇", "带薪年假", "予算", "差旅政策"};
+      for (int q = 0; q < 1000; ++q) {
+        const std::string query = q % 10 == 9 ? std::string(cjk_queries[q / 10 % std::size(cjk_queries)])
+                                              : vocabulary().words[w(rng)] + " " + vocabulary().words[w(rng)];
+        const auto t = Clock::now();
+        auto hits = store.read([&](db::Conn& c) { return search(c, ds, query, 5, {}); });
+        ms.push_back(seconds_since(t) * 1000);
+        if (hits.empty()) std::printf("no hits for %s\n", query.c_str());
+      }
+      std::sort(ms.begin(), ms.end());
+      std::printf("search over %zu chunks: p50 %.2f ms, p99 %.2f ms (goal p99 < %s)\n", chunk_total, ms[ms.size() / 2],
+                  ms[ms.size() * 99 / 100], chunk_total > 200000 ? "50 ms at 1,000,000" : "20 ms at 100,000");
+    };
     // As in the server, extraction runs on another thread (the CPU pool) while the writer
     // indexes the file before: a bounded queue of extracted files between the two.
-    double extracting = 0, writing = 0;
+    double extracting = 0, writing = 0, paused_for = 0;
     std::mutex m;
     std::condition_variable cv;
     std::deque<std::pair<std::size_t, std::vector<Chunk>>> ready;
@@ -215,34 +237,23 @@ int main(int argc, char** argv) {
       store.write([&](db::Conn& c) { complete_upload(c, *upload, chunks, 0); });
       writing += seconds_since(t);
       chunk_total += chunks.size();
+      for (std::size_t mark : {10'000, 100'000, 1'000'000})
+        if (reported < mark && chunk_total >= mark) {
+          const auto paused = Clock::now();
+          measure_search();
+          paused_for += seconds_since(paused);
+        }
       std::string text;
       for (const auto& ch : chunks) text += ch.text + "\n";
       extracted.push_back(std::move(text));
     }
     extractor.join();
-    ours = seconds_since(start);
+    ours = seconds_since(start) - paused_for;
     std::printf("extraction and chunking: %.2f s (on a thread of its own, beside the writes); SQLite (rows, both FTS5 indexes, "
                 "job rows): %.2f s\n",
                 extracting, writing);
 
-    // Search latency over what was just indexed.
-    // Queries: two words of the vocabulary, uniformly over its 2,000 most common (the words
-    // people search for appear in the documents, some very often).
-    std::mt19937 rng(7);
-    std::uniform_int_distribution<int> w(0, 1999);
-    std::vector<double> ms;
-    const char* cjk_queries[] = {"연차휴가", "휴가", "有給休暇", "带薪年假", "予算", "差旅政策"};
-    for (int q = 0; q < 1000; ++q) {
-      const std::string query = q % 10 == 9 ? std::string(cjk_queries[q / 10 % std::size(cjk_queries)])
-                                            : vocabulary().words[w(rng)] + " " + vocabulary().words[w(rng)];
-      const auto t = Clock::now();
-      auto hits = store.read([&](db::Conn& c) { return search(c, ds, query, 5, {}); });
-      ms.push_back(seconds_since(t) * 1000);
-      if (hits.empty()) std::printf("no hits for %s\n", query.c_str());
-    }
-    std::sort(ms.begin(), ms.end());
-    std::printf("search over %zu chunks (1000 queries: two words, or one CJK word in ten; top_k 5): p50 %.2f ms, p99 %.2f ms (goal p99 < 20 ms)\n",
-                chunk_total, ms[ms.size() / 2], ms[ms.size() * 99 / 100]);
+    if (reported < chunk_total) measure_search();
   }
 
   // Baseline: the same extracted text straight into one FTS5 table.

@@ -128,6 +128,7 @@ std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::st
   enable_relevance(conn);
   drop_ubiquitous_terms(conn, terms);
   constexpr int kCandidates = 50;
+  constexpr std::size_t kAllWordsFirst = 3;  // at most this many words
   // A chunk found by several stages keeps its best score, each stage's weighed by `weight`.
   std::map<std::int64_t, double> found;
   auto take = [&](const Scored& ids, double weight) {
@@ -146,7 +147,17 @@ std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::st
     if (utf8_length(t) >= 3) long_terms.push_back(t);
     else if (cjk) short_cjk.push_back(t);
   }
-  take(ranked(conn, "chunks_words", words, ds.id, filenames, kCandidates), 1.0);
+  // A short query's passages holding all of its words come first: when there are top_k of them,
+  // only they are ranked, which spares ranking every row of two frequent words (the slow case).
+  bool conjunctive = false;
+  if (terms.size() >= 2 && terms.size() <= kAllWordsFirst) {
+    std::string all;
+    for (const auto& t : terms) all += (all.empty() ? "\"" : " AND \"") + t + "\"" + (t.size() > utf8_length(t) ? "*" : "");
+    auto both = ranked(conn, "chunks_words", all, ds.id, filenames, kCandidates);
+    conjunctive = both.size() >= static_cast<std::size_t>(top_k);
+    if (conjunctive) take(both, 1.0);
+  }
+  if (!conjunctive) take(ranked(conn, "chunks_words", words, ds.id, filenames, kCandidates), 1.0);
   // Stage 2, for CJK terms: trigrams find them inside longer runs of text without spaces
   // (only chunks with non-ASCII text are in the trigram index).
   std::vector<std::string> cjk_long;
