@@ -169,6 +169,30 @@ TEST_F(Rag, ScoresSayHowMuchOfTheQuestionAPassageHolds) {
   EXPECT_LT(vaguer[0].at("score").to_number<double>(), all);
 }
 
+// A short query's passages holding all its words come first when there are top_k of them.
+TEST_F(Rag, TwoWordQueriesRankPassagesHoldingBothWords) {
+  const std::string ds = create("Notes");
+  json::array files;
+  for (int i = 0; i < 5; ++i)
+    files.push_back(file("both" + std::to_string(i) + ".txt", "Paid vacation is planned with the team, note " + std::to_string(i) + "."));
+  // One of the words, many times in a short passage: under any-word ranking it would come first
+  // (paid, in most files, weighs almost nothing).
+  files.push_back(file("one.txt", "Vacation. Vacation vacation vacation."));
+  for (int i = 0; i < 10; ++i) files.push_back(file("paid" + std::to_string(i) + ".txt", "Paid parking is available, note " + std::to_string(i) + "."));
+  for (int i = 0; i < 10; ++i) files.push_back(file("other" + std::to_string(i) + ".txt", "Quarterly budgets are reviewed in March."));
+  for (std::size_t i = 0; i < files.size(); i += 10) {  // ten files per upload at most
+    json::array batch(files.begin() + static_cast<std::ptrdiff_t>(i), files.begin() + static_cast<std::ptrdiff_t>(std::min(i + 10, files.size())));
+    for (const auto& id : upload_ids(upload(ds, batch))) EXPECT_EQ(wait_done(id).at("status").as_string(), "completed");
+  }
+  const auto hits = search(ds, "paid vacation", {{"top_k", 5}});
+  ASSERT_EQ(hits.size(), 5u);
+  for (const auto& h : hits) EXPECT_EQ(std::string(h.at("filename").as_string()).rfind("both", 0), 0u) << h.at("filename");
+  // Fewer than top_k hold both: every passage holding either is ranked, and the short one leads.
+  const auto wider = search(ds, "paid vacation", {{"top_k", 10}});
+  ASSERT_EQ(wider.size(), 10u);
+  EXPECT_EQ(wider[0].at("filename").as_string(), "one.txt");
+}
+
 TEST_F(Rag, AllEightTypesAreIndexedWithTheirLocations) {
   const std::string ds = create("Everything");
   json::array files{
