@@ -142,9 +142,12 @@ std::vector<std::string> complete_upload(db::Conn& conn, const Upload& u, const 
     q.bind(1, u.id);
     if (!q.executeStep()) return {};
   }
-  auto& old_chunks = conn.prepare("DELETE FROM chunks WHERE upload_id = ?");
-  old_chunks.bind(1, u.id);
-  old_chunks.exec();
+  auto for_upload = [&](const char* sql) {
+    auto& q = conn.prepare(sql);
+    q.bind(1, u.id);
+    q.exec();
+  };
+  for_upload("DELETE FROM chunks WHERE upload_id = ?");
   auto& ins = conn.prepare(
       "INSERT INTO chunks(upload_id, datastore_id, filename, seq, text, page, slide, line, heading) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -165,14 +168,10 @@ std::vector<std::string> complete_upload(db::Conn& conn, const Upload& u, const 
   }
   // Into both indexes in one statement each (schema/0012: a trigger per row made FTS5 flush a
   // segment per chunk); the trigram index takes only chunks with non-ASCII text.
-  auto& words = conn.prepare("INSERT INTO chunks_words(rowid, text) SELECT id, text FROM chunks WHERE upload_id = ?");
-  words.bind(1, u.id);
-  words.exec();
-  auto& trigrams = conn.prepare(
+  for_upload("INSERT INTO chunks_words(rowid, text) SELECT id, text FROM chunks WHERE upload_id = ?");
+  for_upload(
       "INSERT INTO chunks_trigram(rowid, text) SELECT id, text FROM chunks WHERE upload_id = ? "
       "AND length(CAST(text AS BLOB)) != length(text)");
-  trigrams.bind(1, u.id);
-  trigrams.exec();
   auto& done = conn.prepare(
       "UPDATE uploads SET status = 'completed', indexed_at = ?, error_message = NULL WHERE id = ?");
   done.bind(1, iso8601_unix(now));

@@ -118,9 +118,9 @@ bool clears_bar(const std::set<std::string>& question, const std::vector<std::st
 
 // The search's relevance (knowledge/relevance.hpp: BM25 over the best the query could score)
 // under which a passage is no answer, whatever words it shares: calibrated on the retrieval
-// benchmark (bench/README.md), where 49 of the 51 answers found score 0.21-0.67 and the best
-// passage for a question the documents cannot answer 0.09-0.31 (the three above the floor fail
-// the word bar).
+// benchmark (bench/README.md), where 47 of the 49 answers it finds score 0.21-0.67 (the others
+// 0.15 and 0.19) and the best passage for a question the documents cannot answer 0.09-0.31 (the
+// three above the floor fail the word bar).
 constexpr double kRelevanceFloor = 0.2;
 
 std::string compose(const CompletionRequest& r) {
