@@ -8,11 +8,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace agentd::bench {
 
@@ -99,6 +102,28 @@ AgentdProcess::~AgentdProcess() {
     waitpid(pid_, nullptr, 0);
   }
   std::filesystem::remove_all(dir_);
+}
+
+std::vector<double> reads(const AgentdProcess& agentd, double seconds, const std::atomic<bool>* stop) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> all;
+  std::mutex m;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&] {
+      HttpClient c(agentd.port(), "X-API-Key", agentd.key());
+      std::vector<double> mine;
+      const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+      while (Clock::now() < end && !(stop && stop->load())) {
+        const auto s = Clock::now();
+        c.call("GET", "/api/external/credits?limit=5");
+        mine.push_back(std::chrono::duration<double>(Clock::now() - s).count());
+      }
+      std::lock_guard lock(m);
+      all.insert(all.end(), mine.begin(), mine.end());
+    });
+  for (auto& th : threads) th.join();
+  return all;
 }
 
 }  // namespace agentd::bench

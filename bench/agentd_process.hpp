@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,10 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
   std::string header_, value_;
 };
+
+// Latencies (seconds) of sequential authenticated reads (GET /api/external/credits?limit=5) on two
+// connections, for `seconds` or until `stop`.
+std::vector<double> reads(const AgentdProcess& agentd, double seconds, const std::atomic<bool>* stop = nullptr);
 
 // Runs a shell command and returns its standard output.
 std::string run_command(const std::string& command);

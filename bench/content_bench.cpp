@@ -18,33 +18,9 @@
 
 namespace json = boost::json;
 using agentd::bench::percentile;
+using agentd::bench::reads;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-// Latencies of sequential authenticated reads on two connections for `seconds`, or until `stop`.
-std::vector<double> reads(const agentd::bench::AgentdProcess& agentd, double seconds, const std::atomic<bool>* stop = nullptr) {
-  std::vector<double> all;
-  std::mutex m;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 2; ++t)
-    threads.emplace_back([&] {
-      agentd::bench::HttpClient c(agentd.port(), "X-API-Key", agentd.key());
-      std::vector<double> mine;
-      const auto end = Clock::now() + std::chrono::duration<double>(seconds);
-      while (Clock::now() < end && !(stop && stop->load())) {
-        const auto s = Clock::now();
-        c.call("GET", "/api/external/credits?limit=5");
-        mine.push_back(std::chrono::duration<double>(Clock::now() - s).count());
-      }
-      std::lock_guard lock(m);
-      all.insert(all.end(), mine.begin(), mine.end());
-    });
-  for (auto& th : threads) th.join();
-  return all;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {

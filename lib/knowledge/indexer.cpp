@@ -46,7 +46,7 @@ net::awaitable<void> index_upload(const IndexerDeps& deps, const jobs::Job& job,
   auto marking = deps.db.write([upload_id](db::Conn& c) { set_upload_status(c, upload_id, "indexing"); });
   co_await std::move(marking);
   const double now = deps.clock.unix_seconds();
-  auto indexing = offload(deps.db.pool(), [&deps, &upload, &chunks, now] {
+  auto indexing = offload(deps.db.writer(), [&deps, &upload, &chunks, now] {
     auto replaced = deps.db.store().write([&](db::Conn& c) { return complete_upload(c, *upload, chunks, now); });
     remove_files(deps.data_dir, replaced);
   });

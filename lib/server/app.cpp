@@ -32,13 +32,14 @@ App::App(Config cfg, net::io_context& io, const Clock& clk)
       ioc(io),
       clock(clk),
       pool(static_cast<std::size_t>(std::max(1, config.worker_threads))),
+      writer_pool(1),
       cpu_pool(static_cast<std::size_t>(std::max(1, config.cpu_threads))),
       store(config.data_dir, config.reader_connections),
-      db(store, pool),
+      db(store, pool, writer_pool),
       keys(store, pool, clock, config.key_cache_refresh_seconds),
       limiter(clock),
       gate(keys, limiter, db, clock, config, metrics),
-      jobs(io, store, pool, clock),
+      jobs(io, store, writer_pool, clock),
       providers(config),
       agents(db, clock),
       chat(agents::Runtime{db, providers, io.get_executor(), config.context, clock,
@@ -71,6 +72,7 @@ App::~App() {
   keys.stop();
   cpu_pool.join();
   pool.join();
+  writer_pool.join();
 }
 
 unsigned short App::start() {

@@ -45,7 +45,10 @@ struct App {
   Config config;
   boost::asio::io_context& ioc;
   const Clock& clock;
-  boost::asio::thread_pool pool;      // SQLite statements
+  boost::asio::thread_pool pool;      // SQLite reads
+  // SQLite write transactions, one at a time (the store has one writer): a write waiting for the
+  // writer (an upload's chunks take milliseconds) never holds a thread that reads wait for.
+  boost::asio::thread_pool writer_pool;
   boost::asio::thread_pool cpu_pool;  // extraction and other CPU-heavy work
   db::Store store;
   db::Database db;
