@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
       std::string top = results.empty() ? "(nothing)" : text(results[0].at("filename"));
       if (!results.empty() && results[0].at("page").is_int64()) top += " p" + json::serialize(results[0].at("page"));
       if (!results.empty() && results[0].at("heading").is_string()) top += " [" + text(results[0].at("heading")) + "]";
+      if (!results.empty() && getenv("BENCH_VERBOSE")) top += "\n      " + text(results[0].at("text")).substr(0, 400);
       misses.push_back((rank ? "rank " + std::to_string(rank) : std::string("missed")) + ": " + text(q.at("q")) + "  -> top: " + top);
     }
   }
