@@ -92,49 +92,68 @@ int main(int argc, char** argv) {
         auto chunks = chunk_sections(extract(files[i].type, files[i].bytes));
         extracting += seconds_since(t);
         std::unique_lock lock(m);
-        cv.wait(lock, [&] { return ready.size() < 4; });
+        cv.wait(lock, [&] { return ready.size() < 16; });
         ready.emplace_back(i, std::move(chunks));
         cv.notify_all();
       }
     });
-    for (std::size_t n = 0; n < files.size(); ++n) {
-      std::vector<Chunk> chunks;
-      std::size_t i = 0;
+    // The job's batches: up to eight uploads per handler call, whose status changes and chunks
+    // are written in one transaction each (knowledge/indexer.cpp); each upload is recorded on
+    // its own, as a request with one file is.
+    constexpr std::size_t kBatch = 8;
+    for (std::size_t n = 0; n < files.size();) {
+      std::vector<std::pair<std::size_t, std::vector<Chunk>>> batch;
       {
         std::unique_lock lock(m);
-        cv.wait(lock, [&] { return !ready.empty(); });
-        i = ready.front().first;
-        chunks = std::move(ready.front().second);
-        ready.pop_front();
+        const std::size_t want = std::min(kBatch, files.size() - n);
+        cv.wait(lock, [&] { return ready.size() >= want; });
+        for (std::size_t k = 0; k < want; ++k) {
+          batch.push_back(std::move(ready.front()));
+          ready.pop_front();
+        }
         cv.notify_all();
       }
+      n += batch.size();
       const auto t = Clock::now();
-      const std::string id = "u" + std::to_string(i);
-      store.write([&](db::Conn& c) {
-        record_upload(c, org, ds, {id, files[i].name, mime_type(files[i].type), "uploads/" + id,
-                                   static_cast<std::int64_t>(files[i].bytes.size())}, 0);
+      std::vector<std::string> ids;
+      for (const auto& [i, chunks] : batch) {
+        ids.push_back("u" + std::to_string(i));
+        store.write([&](db::Conn& c) {
+          record_upload(c, org, ds, {ids.back(), files[i].name, mime_type(files[i].type), "uploads/" + ids.back(),
+                                     static_cast<std::int64_t>(files[i].bytes.size())}, 0);
+        });
+      }
+      auto uploads = store.write([&](db::Conn& c) {
+        std::vector<Upload> out;
+        for (const auto& id : ids) out.push_back(*begin_processing(c, id));
+        return out;
       });
-      auto upload = store.write([&](db::Conn& c) { return begin_processing(c, id); });
-      store.write([&](db::Conn& c) { set_upload_status(c, id, "indexing"); });
+      store.write([&](db::Conn& c) {
+        for (const auto& id : ids) set_upload_status(c, id, "indexing");
+      });
       const auto completing = Clock::now();
-      store.write([&](db::Conn& c) { complete_upload(c, *upload, chunks, 0); });
+      store.write([&](db::Conn& c) {
+        for (std::size_t k = 0; k < batch.size(); ++k) complete_upload(c, uploads[k], batch[k].second, 0);
+      });
       storing += seconds_since(completing);
       writing += seconds_since(t);
-      chunk_total += chunks.size();
+      for (const auto& [i, chunks] : batch) {
+        chunk_total += chunks.size();
+        std::string text;
+        for (const auto& ch : chunks) text += ch.text + "\n";
+        extracted.push_back(std::move(text));
+      }
       for (std::size_t mark : {10'000, 100'000, 1'000'000})
         if (reported < mark && chunk_total >= mark) {
           const auto paused = Clock::now();
           measure_search();
           paused_for += seconds_since(paused);
         }
-      std::string text;
-      for (const auto& ch : chunks) text += ch.text + "\n";
-      extracted.push_back(std::move(text));
     }
     extractor.join();
     ours = seconds_since(start) - paused_for;
     std::printf("extraction and chunking: %.2f s (on a thread of its own, beside the writes); SQLite (rows, both FTS5 indexes, "
-                "job rows): %.2f s, of which the chunks' transaction %.2f s and the three upload/status ones %.2f s\n",
+                "job rows): %.2f s, of which the chunks' transactions %.2f s and the uploads' and status ones %.2f s\n",
                 extracting, writing, storing, writing - storing);
 
     if (reported < chunk_total) measure_search();

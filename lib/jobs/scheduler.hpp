@@ -32,11 +32,14 @@ struct JobError : std::runtime_error {
 struct JobContext {
   // Set when the watchdog has failed the job: long work should check it and stop.
   std::shared_ptr<std::atomic<bool>> cancelled;
+  // A batch handler that returns normally may still fail single jobs of its batch, by id; the
+  // others succeed. (An exception fails every job of the batch.)
+  std::map<std::int64_t, JobError> failed;
 };
 
 using JobHandler = std::function<boost::asio::awaitable<void>(const Job&, JobContext&)>;
-// A kind whose jobs are cheap and often due together (reminders): one handler call takes up to
-// `batch` due jobs, and their outcome is recorded in one transaction.
+// A kind whose jobs are cheap and often due together (reminders, uploads to index): one handler
+// call takes up to `batch` due jobs, and their outcomes are recorded in one transaction.
 using BatchHandler = std::function<boost::asio::awaitable<void>(const std::vector<Job>&, JobContext&)>;
 
 // Called in the same write transaction that marks a job failed for good (permanent error,

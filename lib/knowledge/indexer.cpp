@@ -11,46 +11,86 @@ namespace net = boost::asio;
 
 namespace {
 
+// Uploads a handler call takes at once: their status changes and their chunks are written in one
+// transaction each (bench/README.md, "indexing levers"), so that a stream of small files does not
+// cost four commits and an FTS5 segment per file.
+constexpr int kBatch = 8;
+
 std::string upload_id_of(const jobs::Job& job) {
   const auto* v = job.payload.if_contains("upload_id");
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-net::awaitable<void> index_upload(const IndexerDeps& deps, const jobs::Job& job, jobs::JobContext& ctx) {
-  const std::string upload_id = upload_id_of(job);
-  auto beginning = deps.db.write([upload_id](db::Conn& c) { return begin_processing(c, upload_id); });
-  const std::optional<Upload> upload = co_await std::move(beginning);
-  if (!upload) co_return;
-
-  const auto type = file_type_for_extension(extension_of(upload->filename));
-  if (!type) throw jobs::JobError("Unsupported file extension: " + extension_of(upload->filename), true);
-  const std::string path = (std::filesystem::path(deps.data_dir) / upload->storage_path).string();
-  auto extracting = offload(deps.cpu_pool, [path, type = *type, cancelled = ctx.cancelled] {
-    std::string bytes;
-    try {
-      bytes = read_file(path);
-    } catch (const std::exception&) {
-      throw ExtractError("The stored file is missing");
-    }
-    auto sections = extract(type, bytes);
-    if (cancelled->load()) throw ExtractError("timed out: the job overran its lease");
-    return chunk_sections(sections);
-  });
+// One upload of the batch: what extraction made of it, or why it failed (that job alone).
+struct Work {
+  const jobs::Job* job = nullptr;
+  Upload upload;
+  std::optional<FileType> type;
   std::vector<Chunk> chunks;
-  try {
-    chunks = co_await std::move(extracting);
-  } catch (const ExtractError& e) {
-    throw jobs::JobError(e.what(), true);
-  }
+  std::optional<jobs::JobError> error;
+};
 
-  auto marking = deps.db.write([upload_id](db::Conn& c) { set_upload_status(c, upload_id, "indexing"); });
+net::awaitable<void> index_uploads(const IndexerDeps& deps, const std::vector<jobs::Job>& batch, jobs::JobContext& ctx) {
+  std::vector<std::string> ids;
+  for (const auto& job : batch) ids.push_back(upload_id_of(job));
+  auto beginning = deps.db.write([ids](db::Conn& c) {
+    std::vector<std::optional<Upload>> out;
+    for (const auto& id : ids) out.push_back(begin_processing(c, id));
+    return out;
+  });
+  const std::vector<std::optional<Upload>> begun = co_await std::move(beginning);
+  std::vector<Work> work;
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (begun[i]) work.push_back({&batch[i], *begun[i], file_type_for_extension(extension_of(begun[i]->filename)), {}, {}});
+  if (work.empty()) co_return;  // deleted meanwhile, or already finished
+
+  auto extracting = offload(deps.cpu_pool, [&work, data_dir = deps.data_dir, cancelled = ctx.cancelled] {
+    for (auto& w : work) {
+      if (!w.type) {
+        w.error.emplace("Unsupported file extension: " + extension_of(w.upload.filename), true);
+        continue;
+      }
+      try {
+        std::string bytes;
+        try {
+          bytes = read_file((std::filesystem::path(data_dir) / w.upload.storage_path).string());
+        } catch (const std::exception&) {
+          throw ExtractError("The stored file is missing");
+        }
+        auto sections = extract(*w.type, bytes);
+        if (cancelled->load()) throw ExtractError("timed out: the job overran its lease");
+        w.chunks = chunk_sections(sections);
+      } catch (const ExtractError& e) {
+        w.error.emplace(e.what(), true);
+      } catch (const std::exception& e) {
+        w.error.emplace(e.what(), false);  // retried
+      }
+    }
+  });
+  co_await std::move(extracting);
+  std::vector<std::string> indexing;
+  for (const auto& w : work) {
+    if (w.error) ctx.failed.emplace(w.job->id, *w.error);
+    else indexing.push_back(w.upload.id);
+  }
+  if (indexing.empty()) co_return;
+
+  auto marking = deps.db.write([indexing](db::Conn& c) {
+    for (const auto& id : indexing) set_upload_status(c, id, "indexing");
+  });
   co_await std::move(marking);
   const double now = deps.clock.unix_seconds();
-  auto indexing = offload(deps.db.writer(), [&deps, &upload, &chunks, now] {
-    auto replaced = deps.db.store().write([&](db::Conn& c) { return complete_upload(c, *upload, chunks, now); });
+  auto storing = offload(deps.db.writer(), [&deps, &work, now] {
+    auto replaced = deps.db.store().write([&](db::Conn& c) {
+      std::vector<std::string> paths;
+      for (const auto& w : work)
+        if (!w.error)
+          for (auto& p : complete_upload(c, w.upload, w.chunks, now)) paths.push_back(std::move(p));
+      return paths;
+    });
     remove_files(deps.data_dir, replaced);
   });
-  co_await std::move(indexing);
+  co_await std::move(storing);
 }
 
 }  // namespace
@@ -58,13 +98,14 @@ net::awaitable<void> index_upload(const IndexerDeps& deps, const jobs::Job& job,
 void register_indexer(jobs::Scheduler& jobs, IndexerDeps deps) {
   jobs::KindOptions options;
   options.concurrency = 2;
+  options.batch = kBatch;
   options.lease_seconds = 300;
   options.max_attempts = 3;
   options.on_failed = [](db::Conn& c, const jobs::Job& job, const std::string& reason) {
     fail_upload(c, upload_id_of(job), reason);
   };
-  jobs.add_kind("rag_index", options, [deps](const jobs::Job& job, jobs::JobContext& ctx) {
-    return index_upload(deps, job, ctx);
+  jobs.add_batch_kind("rag_index", options, [deps](const std::vector<jobs::Job>& batch, jobs::JobContext& ctx) {
+    return index_uploads(deps, batch, ctx);
   });
 }
 
