@@ -14,6 +14,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
     // are written in one transaction each (knowledge/indexer.cpp); each upload is recorded on
     // its own, as a request with one file is.
     constexpr std::size_t kBatch = 8;
+    const bool batched_requests = std::getenv("BENCH_FILES_PER_REQUEST") != nullptr;
     for (std::size_t n = 0; n < files.size();) {
       std::vector<std::pair<std::size_t, std::vector<Chunk>>> batch;
       {
@@ -116,13 +118,17 @@ int main(int argc, char** argv) {
       n += batch.size();
       const auto t = Clock::now();
       std::vector<std::string> ids;
-      for (const auto& [i, chunks] : batch) {
-        ids.push_back("u" + std::to_string(i));
+      auto record = [&](db::Conn& c, std::size_t i) {
+        record_upload(c, org, ds, {"u" + std::to_string(i), files[i].name, mime_type(files[i].type), "uploads/u" + std::to_string(i),
+                                   static_cast<std::int64_t>(files[i].bytes.size())}, 0);
+      };
+      for (const auto& [i, chunks] : batch) ids.push_back("u" + std::to_string(i));
+      if (batched_requests)  // a client sending the batch's files in one request (one transaction)
         store.write([&](db::Conn& c) {
-          record_upload(c, org, ds, {ids.back(), files[i].name, mime_type(files[i].type), "uploads/" + ids.back(),
-                                     static_cast<std::int64_t>(files[i].bytes.size())}, 0);
+          for (const auto& item : batch) record(c, item.first);
         });
-      }
+      else
+        for (const auto& item : batch) store.write([&](db::Conn& c) { record(c, item.first); });
       auto uploads = store.write([&](db::Conn& c) {
         std::vector<Upload> out;
         for (const auto& id : ids) out.push_back(*begin_processing(c, id));

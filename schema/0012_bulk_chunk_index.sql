@@ -20,3 +20,6 @@ CREATE TRIGGER chunks_au AFTER UPDATE OF text ON chunks BEGIN
   INSERT INTO chunks_words(rowid, text) VALUES (new.id, new.text);
   INSERT INTO chunks_trigram(rowid, text) SELECT new.id, new.text WHERE length(CAST(new.text AS BLOB)) != length(new.text);
 END;
+-- An upload's `seq` is MAX(seq) + 1 over all uploads: without an index of its own that was a scan
+-- of every upload per upload recorded.
+CREATE INDEX uploads_seq ON uploads(seq);
