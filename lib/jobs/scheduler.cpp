@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <sstream>
 
 namespace agentd::jobs {
@@ -165,23 +166,25 @@ net::awaitable<void> Scheduler::run_jobs(Kind& kind, std::vector<Job> jobs, std:
   }
   const double now = clock_.unix_seconds();
   // Each job's own outcome: the batch's error, else the one the handler gave it, else success.
-  std::vector<JobError> outcomes;
+  std::vector<std::optional<JobError>> outcomes;
   for (const auto& job : jobs) {
     const auto it = ctx.failed.find(job.id);
-    outcomes.push_back(!error.empty() ? JobError(error, permanent) : it != ctx.failed.end() ? it->second : JobError("", false));
+    if (!error.empty()) outcomes.emplace_back(JobError(error, permanent));
+    else if (it != ctx.failed.end()) outcomes.emplace_back(it->second);
+    else outcomes.emplace_back();
   }
   auto settle = offload(db_pool_, [this, &jobs, &outcomes, now] {
     return store_.write([&](db::Conn& c) {
       std::vector<std::string> states;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
         const auto& job = jobs[i];
-        const std::string reason = outcomes[i].what();
-        if (reason.empty()) {
+        if (!outcomes[i]) {
           states.push_back(complete(c, job, now) ? "succeeded" : "");
           continue;
         }
-        std::string state = outcomes[i].permanent ? (fail_permanently(c, job, reason, now) ? "failed" : "")
-                                                  : retry_or_fail(c, job, reason, now);
+        const std::string reason = outcomes[i]->what();
+        std::string state = outcomes[i]->permanent ? (fail_permanently(c, job, reason, now) ? "failed" : "")
+                                                   : retry_or_fail(c, job, reason, now);
         if (state == "failed") failed(c, job, reason);
         states.push_back(std::move(state));
       }
@@ -196,10 +199,10 @@ net::awaitable<void> Scheduler::run_jobs(Kind& kind, std::vector<Job> jobs, std:
     log::write(log::Level::error, {{"msg", "job result not recorded"}, {"job_id", jobs.front().id}, {"error", e.what()}});
   }
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (*outcomes[i].what())
+    if (outcomes[i])
       log::write(log::Level::warn, {{"msg", "job failed"}, {"job_id", jobs[i].id}, {"kind", jobs[i].kind},
                                     {"attempt", jobs[i].attempts}, {"now", i < states.size() ? states[i] : ""},
-                                    {"error", outcomes[i].what()}});
+                                    {"error", outcomes[i]->what()}});
     running_.erase(jobs[i].id);
   }
   wake();
