@@ -52,7 +52,7 @@ int query_stats(const Fts5ExtensionApi* api, Fts5Context* fts, QueryStats& stats
   return SQLITE_OK;
 }
 
-void relevance(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int, sqlite3_value**) {
+void negative_relevance(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int, sqlite3_value**) {
   auto* stats = static_cast<QueryStats*>(api->xGetAuxdata(fts, 0));
   if (!stats) {
     auto fresh = std::make_unique<QueryStats>();
@@ -78,8 +78,8 @@ void relevance(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* c
     const double f = stats->frequency[i];
     score += stats->idf[i] * f * (kK1 + 1) / (f + norm);
   }
-  const double relevance = stats->best > 0 ? score / stats->best : 0.0;
-  sqlite3_result_double(ctx, api->xUserData(fts) ? -relevance : relevance);
+  // Negated: FTS5 sorts by rank ascending.
+  sqlite3_result_double(ctx, stats->best > 0 ? -score / stats->best : 0.0);
 }
 
 fts5_api* fts5_of(sqlite3* db) {
@@ -99,10 +99,8 @@ void enable_relevance(db::Conn& conn) {
   static const char key = 0;
   if (!conn.first_time(&key)) return;
   fts5_api* api = fts5_of(conn.raw().getHandle());
-  static char negative = 0;
-  if (!api || api->xCreateFunction(api, "relevance", nullptr, relevance, nullptr) != SQLITE_OK ||
-      api->xCreateFunction(api, "negative_relevance", &negative, relevance, nullptr) != SQLITE_OK)
-    throw std::runtime_error("could not register the FTS5 functions relevance() and negative_relevance()");
+  if (!api || api->xCreateFunction(api, "negative_relevance", nullptr, negative_relevance, nullptr) != SQLITE_OK)
+    throw std::runtime_error("could not register the FTS5 function negative_relevance()");
 }
 
 }  // namespace agentd::knowledge

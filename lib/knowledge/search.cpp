@@ -7,19 +7,22 @@
 #include "db/store.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <string_view>
 
 namespace agentd::knowledge {
 namespace {
 
-// Words for the FTS5 queries: runs of letters and digits (any script), quoted for FTS5.
+// Words for the FTS5 queries: runs of letters and digits (any script), ASCII in lowercase (the
+// indexes fold case anyway; the vocabulary and the stopword list are lowercase).
 std::vector<std::string> query_terms(const std::string& query) {
   std::vector<std::string> terms;
   std::string cur;
   for (unsigned char c : query) {
     const bool word = c >= 0x80 || std::isalnum(c);
     if (word) {
-      cur.push_back(static_cast<char>(c));
+      cur.push_back(static_cast<char>(std::tolower(c)));
     } else if (!cur.empty()) {
       terms.push_back(cur);
       cur.clear();
@@ -29,11 +32,7 @@ std::vector<std::string> query_terms(const std::string& query) {
   // Function words (how, do, the) say nothing of the passage wanted, and a relevance that counted
   // them would fall for every one a small knowledge base lacks: a question's other words are
   // searched without them.
-  auto function_word = [](const std::string& t) {
-    std::string folded = t;
-    for (auto& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return stopword(folded);
-  };
+  auto function_word = [](const std::string& t) { return stopword(t); };
   if (!std::all_of(terms.begin(), terms.end(), function_word))
     terms.erase(std::remove_if(terms.begin(), terms.end(), function_word), terms.end());
   std::sort(terms.begin(), terms.end());
@@ -65,9 +64,8 @@ Scored scored_ids(db::Conn& conn, const std::string& sql, const std::string& arg
   return ids;
 }
 
-// From one FTS5 index, by relevance (knowledge/relevance.hpp), computed once per row as the
-// table's rank so that FTS5 sorts by it (selecting relevance() beside `ORDER BY rank` would count
-// every word's rows twice, for BM25 and for it).
+// From one FTS5 index, by relevance (knowledge/relevance.hpp) as the table's rank: computed once
+// per row, and no BM25 beside it (that would count every word's rows twice).
 Scored ranked(db::Conn& conn, const char* table, const std::string& match, std::int64_t ds,
               const std::vector<std::string>& filenames, int limit) {
   const std::string t = table;
@@ -100,9 +98,7 @@ void drop_ubiquitous_terms(db::Conn& conn, std::vector<std::string>& terms) {
   std::vector<std::string> kept;
   for (const auto& t : terms) {
     auto& q = conn.prepare("SELECT doc FROM chunks_words_vocab WHERE term = ?");
-    std::string folded = t;
-    for (auto& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    q.bind(1, folded);
+    q.bind(1, t);
     const std::int64_t df = q.executeStep() ? q.getColumn(0).getInt64() : 0;
     if (df * 3 <= total) kept.push_back(t);
   }
@@ -111,14 +107,18 @@ void drop_ubiquitous_terms(db::Conn& conn, std::vector<std::string>& terms) {
 
 }  // namespace
 
-std::string fts_or(const std::vector<std::string>& terms) {
+std::string fts_join(const std::vector<std::string>& terms, std::string_view op,
+                     const std::function<bool(const std::string&)>& as_prefix) {
   std::string q;
   for (const auto& t : terms) {
-    if (!q.empty()) q += " OR ";
+    if (!q.empty()) q.append(" ").append(op).append(" ");
     q += "\"" + t + "\"";  // terms hold no quotes (query_terms and core terms() keep letters and digits)
+    if (as_prefix && as_prefix(t)) q += "*";
   }
   return q;
 }
+
+std::string fts_or(const std::vector<std::string>& terms) { return fts_join(terms, "OR", nullptr); }
 
 
 std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
@@ -138,41 +138,31 @@ std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::st
     }
   };
   // Stage 1, the word index. A CJK term also matches as a prefix, so that 휴가 finds 휴가를.
-  std::string words;
-  std::vector<std::string> long_terms, short_cjk;
+  const auto cjk = [](const std::string& t) { return t.size() > utf8_length(t); };
+  std::vector<std::string> short_cjk, cjk_long, ascii_long;
   for (const auto& t : terms) {
-    const bool cjk = t.size() > utf8_length(t);
-    if (!words.empty()) words += " OR ";
-    words += "\"" + t + "\"" + (cjk ? "*" : "");
-    if (utf8_length(t) >= 3) long_terms.push_back(t);
-    else if (cjk) short_cjk.push_back(t);
+    if (utf8_length(t) >= 3) (cjk(t) ? cjk_long : ascii_long).push_back(t);
+    else if (cjk(t)) short_cjk.push_back(t);
   }
   // A short query's passages holding all of its words come first: when there are top_k of them,
   // only they are ranked, which spares ranking every row of two frequent words (the slow case).
   bool conjunctive = false;
   if (terms.size() >= 2 && terms.size() <= kAllWordsFirst) {
-    std::string all;
-    for (const auto& t : terms) all += (all.empty() ? "\"" : " AND \"") + t + "\"" + (t.size() > utf8_length(t) ? "*" : "");
-    auto both = ranked(conn, "chunks_words", all, ds.id, filenames, kCandidates);
+    auto both = ranked(conn, "chunks_words", fts_join(terms, "AND", cjk), ds.id, filenames, kCandidates);
     conjunctive = both.size() >= static_cast<std::size_t>(top_k);
     if (conjunctive) take(both, 1.0);
   }
-  if (!conjunctive) take(ranked(conn, "chunks_words", words, ds.id, filenames, kCandidates), 1.0);
+  if (!conjunctive) take(ranked(conn, "chunks_words", fts_join(terms, "OR", cjk), ds.id, filenames, kCandidates), 1.0);
   // Stage 2, for CJK terms: trigrams find them inside longer runs of text without spaces
   // (only chunks with non-ASCII text are in the trigram index).
-  std::vector<std::string> cjk_long;
-  for (const auto& t : long_terms)
-    if (t.size() > utf8_length(t)) cjk_long.push_back(t);
   if (!cjk_long.empty()) take(ranked(conn, "chunks_trigram", fts_or(cjk_long), ds.id, filenames, kCandidates), 1.0);
   // Stage 3, when that found too little: ASCII words as prefixes ("vacat" finds "vacation"), a
   // part of a word counting half a word; then a bounded scan for one- and two-character CJK words
   // inside longer runs.
-  if (found.size() < static_cast<std::size_t>(top_k)) {
-    std::string prefixes;
-    for (const auto& t : long_terms)
-      if (t.size() == utf8_length(t)) prefixes += (prefixes.empty() ? "\"" : " OR \"") + t + "\"*";
-    if (!prefixes.empty()) take(ranked(conn, "chunks_words", prefixes, ds.id, filenames, kCandidates), 0.5);
-  }
+  if (found.size() < static_cast<std::size_t>(top_k) && !ascii_long.empty())
+    take(ranked(conn, "chunks_words", fts_join(ascii_long, "OR", [](const std::string&) { return true; }), ds.id, filenames,
+                kCandidates),
+         0.5);
   for (const auto& t : short_cjk)
     if (found.size() < static_cast<std::size_t>(top_k)) take(substring_scan(conn, t, ds.id, filenames, kCandidates), 1.0);
 

@@ -4,8 +4,10 @@
 #include "knowledge/datastores.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace agentd::db { class Conn; }
@@ -24,7 +26,11 @@ struct SearchHit {
 std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::string& query, int top_k,
                               const std::vector<std::string>& filenames);
 
-// An FTS5 query matching any of `terms` (each quoted; terms hold letters and digits only).
+// An FTS5 query joining `terms` with `op` (OR, AND), each quoted (terms hold letters and digits
+// only) and a prefix where `as_prefix` says so.
+std::string fts_join(const std::vector<std::string>& terms, std::string_view op,
+                     const std::function<bool(const std::string&)>& as_prefix);
+// An FTS5 query matching any of `terms`.
 std::string fts_or(const std::vector<std::string>& terms);
 
 }  // namespace agentd::knowledge

@@ -76,15 +76,14 @@ TEST(BuiltinModel, APassageTheSearchScoredUnderTheFloorIsNoAnswer) {
   CompletionRequest r = asking("How do I rotate log files with logrotate?");
   r.tools.push_back({"rag_search", "search", {}});
   const std::string passage = "Sorting takes O(N log N) time; compressed files carry a checksum.";
+  auto answer_at = [&](const std::string& relevance) {
+    return builtin_answer(with_results(r, R"({"results":[{"index":1,"filename":"bzip2.pdf","page":34,"relevance":)" + relevance +
+                                              R"(,"text":")" + passage + R"("}]})"))
+        .content;
+  };
   // Words enough (log, files), but the search says the passage holds little of the question.
-  EXPECT_EQ(builtin_answer(with_results(r, R"({"results":[{"index":1,"filename":"bzip2.pdf","page":34,"relevance":0.15,"text":")" +
-                                                  passage + R"("}]})"))
-                .content,
-            "I could not find anything about that in my knowledge sources.");
-  EXPECT_EQ(builtin_answer(with_results(r, R"({"results":[{"index":1,"filename":"bzip2.pdf","page":34,"relevance":0.35,"text":")" +
-                                                  passage + R"("}]})"))
-                .content,
-            passage + " [1]");
+  EXPECT_EQ(answer_at("0.15"), "I could not find anything about that in my knowledge sources.");
+  EXPECT_EQ(answer_at("0.35"), passage + " [1]");
 }
 
 TEST(BuiltinModel, MaxTokensAndStopCutTheAnswer) {
