@@ -24,6 +24,13 @@ CompletionRequest with_results(CompletionRequest r, const std::string& results_j
   return r;
 }
 
+// The answer to `question` once rag_search, offered, returned these results.
+std::string answer_from(const std::string& question, const std::string& results_json) {
+  CompletionRequest r = asking(question);
+  r.tools.push_back({"rag_search", "search", {}});
+  return builtin_answer(with_results(r, results_json)).content;
+}
+
 }  // namespace
 
 TEST(Tokens, ServerOwnCount) {
@@ -56,30 +63,22 @@ TEST(BuiltinModel, AsksForTheSearchItIsOfferedThenAnswersWithMarkers) {
 }
 
 TEST(BuiltinModel, APassageThatSharesOneWordWithTheQuestionIsNoAnswer) {
-  CompletionRequest r = asking("What is the capital of Australia?");
-  r.tools.push_back({"rag_search", "search", {}});
   // The search found something (it always ranks something): one word in common is not enough.
-  EXPECT_EQ(builtin_answer(with_results(r, R"({"results":[
-    {"index":1,"filename":"bzip2.pdf","page":37,"text":"Proceedings of the Australasian Computer Science Conference, Melbourne, Australia."}]})"))
-                .content,
+  EXPECT_EQ(answer_from("What is the capital of Australia?", R"({"results":[
+    {"index":1,"filename":"bzip2.pdf","page":37,"text":"Proceedings of the Australasian Computer Science Conference, Melbourne, Australia."}]})"),
             "I could not find anything about that in my knowledge sources.");
   // Half of a longer question's words, inflections counted (XORs for XOR), is.
-  CompletionRequest x = asking("How do I XOR one buffer into another?");
-  x.tools.push_back({"rag_search", "search", {}});
-  EXPECT_EQ(builtin_answer(with_results(x, R"({"results":[
-    {"index":1,"filename":"nettle.pdf","page":102,"text":"memxor XORs the source buffer on top of the destination area."}]})"))
-                .content,
+  EXPECT_EQ(answer_from("How do I XOR one buffer into another?", R"({"results":[
+    {"index":1,"filename":"nettle.pdf","page":102,"text":"memxor XORs the source buffer on top of the destination area."}]})"),
             "memxor XORs the source buffer on top of the destination area. [1]");
 }
 
 TEST(BuiltinModel, APassageTheSearchScoredUnderTheFloorIsNoAnswer) {
-  CompletionRequest r = asking("How do I rotate log files with logrotate?");
-  r.tools.push_back({"rag_search", "search", {}});
   const std::string passage = "Sorting takes O(N log N) time; compressed files carry a checksum.";
   auto answer_at = [&](const std::string& relevance) {
-    return builtin_answer(with_results(r, R"({"results":[{"index":1,"filename":"bzip2.pdf","page":34,"relevance":)" + relevance +
-                                              R"(,"text":")" + passage + R"("}]})"))
-        .content;
+    return answer_from("How do I rotate log files with logrotate?",
+                       R"({"results":[{"index":1,"filename":"bzip2.pdf","page":34,"relevance":)" + relevance + R"(,"text":")" +
+                           passage + R"("}]})");
   };
   // Words enough (log, files), but the search says the passage holds little of the question.
   EXPECT_EQ(answer_at("0.15"), "I could not find anything about that in my knowledge sources.");
