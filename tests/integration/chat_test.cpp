@@ -563,8 +563,10 @@ TEST_F(ChatUpstream, HangUpMidStreamCancelsUpstreamFreesTheSlotAndBillsWhatWasSe
   EXPECT_NE(got.find(R"("content":" three")"), std::string::npos);
   // The upstream request is cancelled, the slot comes back, the partial answer is kept and billed.
   EXPECT_TRUE(eventually([&] { return upstream.disconnects() == 1; }));
+  // A new session is stored with its first answer: until then its messages are a 404.
   EXPECT_TRUE(eventually([&] {
-    return parse(call("GET", "/api/external/sessions/" + session + "/messages", "", two).body).at("total").as_int64() == 2;
+    const auto r = call("GET", "/api/external/sessions/" + session + "/messages", "", two);
+    return r.status == 200 && parse(r.body).at("total").as_int64() == 2;
   }));
   const auto messages = parse(call("GET", "/api/external/sessions/" + session + "/messages", "", two).body);
   const auto& partial = messages.at("messages").at(1).as_object();
