@@ -138,12 +138,12 @@ int main(int argc, char** argv) {
         for (const auto& id : ids) set_upload_status(c, id, "indexing");
       });
       const auto completing = Clock::now();
-      store.write([&](db::Conn& c) {
-        for (std::size_t k = 0; k < batch.size(); ++k) complete_upload(c, uploads[k], batch[k].second, 0);
-      });
+      std::vector<ExtractedUpload> extracted_batch;
+      for (std::size_t k = 0; k < batch.size(); ++k) extracted_batch.push_back({uploads[k], std::move(batch[k].second)});
+      store.write([&](db::Conn& c) { complete_uploads(c, extracted_batch, 0); });
       storing += seconds_since(completing);
       writing += seconds_since(t);
-      for (const auto& [i, chunks] : batch) {
+      for (const auto& [upload, chunks] : extracted_batch) {
         chunk_total += chunks.size();
         std::string text;
         for (const auto& ch : chunks) text += ch.text + "\n";

@@ -24,9 +24,8 @@ std::string upload_id_of(const jobs::Job& job) {
 // One upload of the batch: what extraction made of it, or why it failed (that job alone).
 struct Work {
   const jobs::Job* job = nullptr;
-  Upload upload;
+  ExtractedUpload file;
   std::optional<FileType> type;
-  std::vector<Chunk> chunks;
   std::optional<jobs::JobError> error;
 };
 
@@ -41,25 +40,25 @@ net::awaitable<void> index_uploads(const IndexerDeps& deps, const std::vector<jo
   const std::vector<std::optional<Upload>> begun = co_await std::move(beginning);
   std::vector<Work> work;
   for (std::size_t i = 0; i < batch.size(); ++i)
-    if (begun[i]) work.push_back({&batch[i], *begun[i], file_type_for_extension(extension_of(begun[i]->filename)), {}, {}});
+    if (begun[i]) work.push_back({&batch[i], {*begun[i], {}}, file_type_for_extension(extension_of(begun[i]->filename)), {}});
   if (work.empty()) co_return;  // deleted meanwhile, or already finished
 
   auto extracting = offload(deps.cpu_pool, [&work, data_dir = deps.data_dir, cancelled = ctx.cancelled] {
     for (auto& w : work) {
       if (!w.type) {
-        w.error.emplace("Unsupported file extension: " + extension_of(w.upload.filename), true);
+        w.error.emplace("Unsupported file extension: " + extension_of(w.file.upload.filename), true);
         continue;
       }
       try {
         std::string bytes;
         try {
-          bytes = read_file((std::filesystem::path(data_dir) / w.upload.storage_path).string());
+          bytes = read_file((std::filesystem::path(data_dir) / w.file.upload.storage_path).string());
         } catch (const std::exception&) {
           throw ExtractError("The stored file is missing");
         }
         auto sections = extract(*w.type, bytes);
         if (cancelled->load()) throw ExtractError("timed out: the job overran its lease");
-        w.chunks = chunk_sections(sections);
+        w.file.chunks = chunk_sections(sections);
       } catch (const ExtractError& e) {
         w.error.emplace(e.what(), true);
       } catch (const std::exception& e) {
@@ -69,9 +68,13 @@ net::awaitable<void> index_uploads(const IndexerDeps& deps, const std::vector<jo
   });
   co_await std::move(extracting);
   std::vector<std::string> indexing;
-  for (const auto& w : work) {
+  std::vector<ExtractedUpload> extracted;
+  for (auto& w : work) {
     if (w.error) ctx.failed.emplace(w.job->id, *w.error);
-    else indexing.push_back(w.upload.id);
+    else {
+      indexing.push_back(w.file.upload.id);
+      extracted.push_back(std::move(w.file));
+    }
   }
   if (indexing.empty()) co_return;
 
@@ -80,14 +83,8 @@ net::awaitable<void> index_uploads(const IndexerDeps& deps, const std::vector<jo
   });
   co_await std::move(marking);
   const double now = deps.clock.unix_seconds();
-  auto storing = offload(deps.db.writer(), [&deps, &work, now] {
-    auto replaced = deps.db.store().write([&](db::Conn& c) {
-      std::vector<std::string> paths;
-      for (const auto& w : work)
-        if (!w.error)
-          for (auto& p : complete_upload(c, w.upload, w.chunks, now)) paths.push_back(std::move(p));
-      return paths;
-    });
+  auto storing = offload(deps.db.writer(), [&deps, &extracted, now] {
+    auto replaced = deps.db.store().write([&](db::Conn& c) { return complete_uploads(c, extracted, now); });
     remove_files(deps.data_dir, replaced);
   });
   co_await std::move(storing);

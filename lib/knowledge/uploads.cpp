@@ -134,73 +134,95 @@ void set_upload_status(db::Conn& conn, const std::string& upload_id, const std::
   q.exec();
 }
 
-std::vector<std::string> complete_upload(db::Conn& conn, const Upload& u, const std::vector<Chunk>& chunks,
-                                         double now) {
-  // Still there (not deleted while it was being read)?
-  {
-    auto& q = conn.prepare("SELECT seq FROM uploads WHERE id = ?");
-    q.bind(1, u.id);
-    if (!q.executeStep()) return {};
-  }
-  auto for_upload = [&](const char* sql) {
+std::vector<std::string> complete_uploads(db::Conn& conn, const std::vector<ExtractedUpload>& batch, double now) {
+  auto for_upload = [&](const char* sql, const std::string& id) {
     auto& q = conn.prepare(sql);
-    q.bind(1, u.id);
+    q.bind(1, id);
     q.exec();
   };
-  for_upload("DELETE FROM chunks WHERE upload_id = ?");
+  // Still there (not deleted while it was read)? Chunks of an earlier attempt leave first, so that
+  // every chunk inserted below has a rowid above `indexed` (SQLite gives a new row MAX(rowid) + 1).
+  std::vector<const ExtractedUpload*> present;
+  for (const auto& e : batch) {
+    auto& q = conn.prepare("SELECT seq FROM uploads WHERE id = ?");
+    q.bind(1, e.upload.id);
+    const bool there = q.executeStep();
+    q.reset();
+    if (!there) continue;
+    present.push_back(&e);
+    for_upload("DELETE FROM chunks WHERE upload_id = ?", e.upload.id);
+  }
+  if (present.empty()) return {};
+  std::int64_t indexed = 0;
+  {
+    auto& q = conn.prepare("SELECT COALESCE(MAX(id), 0) FROM chunks");
+    q.executeStep();
+    indexed = q.getColumn(0).getInt64();
+    q.reset();
+  }
   auto& ins = conn.prepare(
       "INSERT INTO chunks(upload_id, datastore_id, filename, seq, text, page, slide, line, heading) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  int seq = 0;
-  for (const auto& c : chunks) {
-    ins.reset();
-    ins.clearBindings();
-    ins.bind(1, u.id);
-    ins.bind(2, u.datastore_id);
-    ins.bind(3, u.filename);
-    ins.bind(4, seq++);
-    ins.bind(5, c.text);
-    if (c.page) ins.bind(6, *c.page);
-    if (c.slide) ins.bind(7, *c.slide);
-    if (c.line) ins.bind(8, *c.line);
-    if (!c.heading.empty()) ins.bind(9, c.heading);
-    ins.exec();
-  }
-  // Into both indexes in one statement each (schema/0012: a trigger per row made FTS5 flush a
-  // segment per chunk); the trigram index takes only chunks with non-ASCII text.
-  for_upload("INSERT INTO chunks_words(rowid, text) SELECT id, text FROM chunks WHERE upload_id = ?");
-  for_upload(
-      "INSERT INTO chunks_trigram(rowid, text) SELECT id, text FROM chunks WHERE upload_id = ? "
-      "AND length(CAST(text AS BLOB)) != length(text)");
-  auto& done = conn.prepare(
-      "UPDATE uploads SET status = 'completed', indexed_at = ?, error_message = NULL WHERE id = ?");
-  done.bind(1, iso8601_unix(now));
-  done.bind(2, u.id);
-  done.exec();
-  // Older uploads of the same filename leave the index and the file list now, not before.
-  std::vector<std::string> replaced_paths;
-  std::vector<std::string> replaced;
-  {
-    auto& q = conn.prepare(
-        "SELECT id, storage_path FROM uploads WHERE datastore_id = ? AND filename = ? AND id != ? "
-        "AND replaced_by IS NULL AND seq < (SELECT seq FROM uploads WHERE id = ?)");
-    q.bind(1, u.datastore_id);
-    q.bind(2, u.filename);
-    q.bind(3, u.id);
-    q.bind(4, u.id);
-    while (q.executeStep()) {
-      replaced.push_back(q.getColumn(0).getString());
-      replaced_paths.push_back(q.getColumn(1).getString());
+  for (const auto* e : present) {
+    int seq = 0;
+    for (const auto& c : e->chunks) {
+      ins.reset();
+      ins.clearBindings();
+      ins.bind(1, e->upload.id);
+      ins.bind(2, e->upload.datastore_id);
+      ins.bind(3, e->upload.filename);
+      ins.bind(4, seq++);
+      ins.bind(5, c.text);
+      if (c.page) ins.bind(6, *c.page);
+      if (c.slide) ins.bind(7, *c.slide);
+      if (c.line) ins.bind(8, *c.line);
+      if (!c.heading.empty()) ins.bind(9, c.heading);
+      ins.exec();
     }
   }
-  for (const auto& id : replaced) {
-    auto& del = conn.prepare("DELETE FROM chunks WHERE upload_id = ?");
-    del.bind(1, id);
-    del.exec();
-    auto& mark = conn.prepare("UPDATE uploads SET replaced_by = ? WHERE id = ?");
-    mark.bind(1, u.id);
-    mark.bind(2, id);
-    mark.exec();
+  // The whole batch into both indexes in one statement each: FTS5 writes its pending terms as a
+  // segment at every statement's savepoint, so a statement per file made a segment per file to
+  // merge (schema/0012: a trigger per row made one per chunk). The trigram index takes only chunks
+  // with non-ASCII text.
+  auto into_index = [&](const char* sql) {
+    auto& q = conn.prepare(sql);
+    q.bind(1, indexed);
+    q.exec();
+  };
+  into_index("INSERT INTO chunks_words(rowid, text) SELECT id, text FROM chunks WHERE id > ?");
+  into_index(
+      "INSERT INTO chunks_trigram(rowid, text) SELECT id, text FROM chunks WHERE id > ? "
+      "AND length(CAST(text AS BLOB)) != length(text)");
+  // Older uploads of the same filename leave the index and the file list now, not before.
+  std::vector<std::string> replaced_paths;
+  for (const auto* e : present) {
+    const Upload& u = e->upload;
+    auto& done = conn.prepare(
+        "UPDATE uploads SET status = 'completed', indexed_at = ?, error_message = NULL WHERE id = ?");
+    done.bind(1, iso8601_unix(now));
+    done.bind(2, u.id);
+    done.exec();
+    std::vector<std::string> replaced;
+    {
+      auto& q = conn.prepare(
+          "SELECT id, storage_path FROM uploads WHERE datastore_id = ? AND filename = ? AND id != ? "
+          "AND replaced_by IS NULL AND seq < (SELECT seq FROM uploads WHERE id = ?)");
+      q.bind(1, u.datastore_id);
+      q.bind(2, u.filename);
+      q.bind(3, u.id);
+      q.bind(4, u.id);
+      while (q.executeStep()) {
+        replaced.push_back(q.getColumn(0).getString());
+        replaced_paths.push_back(q.getColumn(1).getString());
+      }
+    }
+    for (const auto& id : replaced) {
+      for_upload("DELETE FROM chunks WHERE upload_id = ?", id);
+      auto& mark = conn.prepare("UPDATE uploads SET replaced_by = ? WHERE id = ?");
+      mark.bind(1, u.id);
+      mark.bind(2, id);
+      mark.exec();
+    }
   }
   return replaced_paths;
 }

@@ -46,10 +46,16 @@ std::vector<std::string> delete_file(db::Conn& conn, const Datastore& ds, const 
 // Indexing, step by step (the job handler in knowledge/indexer.cpp).
 std::optional<Upload> begin_processing(db::Conn& conn, const std::string& upload_id);
 void set_upload_status(db::Conn& conn, const std::string& upload_id, const std::string& status);
-// Inserts the chunks, completes the upload and replaces older uploads of the same filename
-// (their chunks go in the same transaction). Returns the stored files that are no longer needed.
-std::vector<std::string> complete_upload(db::Conn& conn, const Upload& upload, const std::vector<Chunk>& chunks,
-                                         double now);
+// What extraction made of an upload: its chunks, in order.
+struct ExtractedUpload {
+  Upload upload;
+  std::vector<Chunk> chunks;
+};
+// Inserts the uploads' chunks into the chunks table and both indexes, completes the uploads and
+// replaces older uploads of the same filenames (their chunks go in the same transaction), in the
+// caller's transaction; an upload deleted meanwhile is skipped. Returns the stored files that are
+// no longer needed.
+std::vector<std::string> complete_uploads(db::Conn& conn, const std::vector<ExtractedUpload>& batch, double now);
 void fail_upload(db::Conn& conn, const std::string& upload_id, const std::string& message);
 
 }  // namespace agentd::knowledge
