@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace agentd::knowledge {
@@ -16,13 +19,100 @@ namespace {
 constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
 
-// What a query's rows share: each phrase's idf, their sum at full weight, the average length.
+// What a connection keeps of the chunks for ranking, in memory (as a search engine keeps its
+// norms): each chunk's length per FTS5 table and the chunks of each datastore searched lately.
+// FTS5 would read a row's length by a lookup per row, and the datastore filter was a join per
+// row: together nearly all of the time to rank a frequent word's rows. Loaded once, then only ids
+// above the highest read: chunk ids are never used twice (schema/0013), and a chunk's text and
+// datastore never change.
+struct Lengths {
+  std::vector<std::uint16_t> by_id;  // tokens, at most 65,535; 0: no such row
+  sqlite3_int64 loaded = 0;
+};
+struct Members {
+  std::vector<sqlite3_int64> ids;  // ascending
+  sqlite3_int64 loaded = 0;
+  std::uint64_t used = 0;
+  bool holds(sqlite3_int64 id) const { return std::binary_search(ids.begin(), ids.end(), id); }
+};
+struct ChunkFacts {
+  static constexpr std::size_t kDatastores = 32;  // kept per connection, the least recently used go
+  std::map<std::string, Lengths> lengths;
+  std::map<sqlite3_int64, Members> datastores;
+  std::uint64_t uses = 0;
+};
+
+std::uint64_t varint(const unsigned char* p, int n) {  // SQLite's, as FTS5 writes sizes
+  std::uint64_t v = 0;
+  for (int i = 0; i < n; ++i) {
+    if (i == 8) return (v << 8) | p[i];
+    v = (v << 7) | (p[i] & 0x7f);
+    if (!(p[i] & 0x80)) break;
+  }
+  return v;
+}
+
+// Steps `sql` (its ?1 bound to `after`, ?2 to `arg` when given) and hands each row to `row`.
+template <class F>
+int each_row(sqlite3* db, const std::string& sql, sqlite3_int64 after, const sqlite3_int64* arg, F row) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(stmt, 1, after);
+    if (arg) sqlite3_bind_int64(stmt, 2, *arg);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) row(stmt);
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+int load_lengths(sqlite3* db, const std::string& table, Lengths& l) {
+  return each_row(db, "SELECT id, sz FROM \"" + table + "_docsize\" WHERE id > ?1 ORDER BY id", l.loaded, nullptr,
+                  [&](sqlite3_stmt* s) {
+                    const sqlite3_int64 id = sqlite3_column_int64(s, 0);
+                    if (id <= 0) return;
+                    const auto* sz = static_cast<const unsigned char*>(sqlite3_column_blob(s, 1));
+                    const std::uint64_t tokens = sz ? varint(sz, sqlite3_column_bytes(s, 1)) : 0;
+                    if (static_cast<std::uint64_t>(id) >= l.by_id.size()) l.by_id.resize(static_cast<std::size_t>(id) * 5 / 4 + 1024);
+                    l.by_id[static_cast<std::size_t>(id)] = static_cast<std::uint16_t>(std::clamp<std::uint64_t>(tokens, 1, 65535));
+                    l.loaded = id;
+                  });
+}
+
+int load_members(sqlite3* db, sqlite3_int64 datastore, Members& m) {
+  return each_row(db, "SELECT id FROM chunks WHERE datastore_id = ?2 AND id > ?1 ORDER BY id", m.loaded, &datastore,
+                  [&](sqlite3_stmt* s) {
+                    m.ids.push_back(sqlite3_column_int64(s, 0));
+                    m.loaded = m.ids.back();
+                  });
+}
+
+// What a query's rows share: each phrase's idf, their sum at full weight, the average length,
+// and the chunk facts of its table and datastore.
 struct QueryStats {
   std::vector<double> idf;
   double best = 0;  // sum of idf * (k1 + 1): the score of a row holding every phrase unboundedly
   double average_length = 1;
   std::vector<double> frequency;  // per row, reused
+  const Lengths* lengths = nullptr;
+  const Members* members = nullptr;
 };
+
+// The table's lengths and the datastore's chunks, brought up to the query's snapshot.
+int chunk_facts(sqlite3* db, ChunkFacts& facts, const std::string& table, sqlite3_int64 datastore, QueryStats& stats) {
+  Lengths& l = facts.lengths[table];
+  if (int rc = load_lengths(db, table, l); rc != SQLITE_OK) return rc;
+  if (!facts.datastores.count(datastore) && facts.datastores.size() >= ChunkFacts::kDatastores)
+    facts.datastores.erase(std::min_element(facts.datastores.begin(), facts.datastores.end(),
+                                            [](const auto& a, const auto& b) { return a.second.used < b.second.used; }));
+  Members& m = facts.datastores[datastore];
+  m.used = ++facts.uses;
+  if (int rc = load_members(db, datastore, m); rc != SQLITE_OK) return rc;
+  stats.lengths = &l;
+  stats.members = &m;
+  return SQLITE_OK;
+}
 
 int count_row(const Fts5ExtensionApi*, Fts5Context*, void* count) {
   ++*static_cast<sqlite3_int64*>(count);
@@ -52,16 +142,25 @@ int query_stats(const Fts5ExtensionApi* api, Fts5Context* fts, QueryStats& stats
   return SQLITE_OK;
 }
 
-void negative_relevance(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int, sqlite3_value**) {
+void relevance(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  if (argc != 2 || sqlite3_value_type(argv[0]) != SQLITE_TEXT || sqlite3_value_type(argv[1]) != SQLITE_INTEGER)
+    return sqlite3_result_error(ctx, "relevance(table, table name, datastore id)", -1);
   auto* stats = static_cast<QueryStats*>(api->xGetAuxdata(fts, 0));
   if (!stats) {
     auto fresh = std::make_unique<QueryStats>();
-    if (int rc = query_stats(api, fts, *fresh); rc != SQLITE_OK) return sqlite3_result_error_code(ctx, rc);
+    int rc = query_stats(api, fts, *fresh);
+    if (rc == SQLITE_OK)
+      rc = chunk_facts(sqlite3_context_db_handle(ctx), *static_cast<ChunkFacts*>(api->xUserData(fts)),
+                       reinterpret_cast<const char*>(sqlite3_value_text(argv[0])), sqlite3_value_int64(argv[1]), *fresh);
+    if (rc != SQLITE_OK) return sqlite3_result_error_code(ctx, rc);
     stats = fresh.get();
     if (int rc = api->xSetAuxdata(fts, fresh.release(), [](void* p) { delete static_cast<QueryStats*>(p); });
         rc != SQLITE_OK)
       return sqlite3_result_error_code(ctx, rc);
   }
+  // Another datastore's row: -1 sorts it after every row of this one, and the caller drops it.
+  const sqlite3_int64 row = api->xRowid(fts);
+  if (!stats->members->holds(row)) return sqlite3_result_double(ctx, -1.0);
   std::fill(stats->frequency.begin(), stats->frequency.end(), 0.0);
   int instances = 0;
   if (int rc = api->xInstCount(fts, &instances); rc != SQLITE_OK) return sqlite3_result_error_code(ctx, rc);
@@ -70,16 +169,16 @@ void negative_relevance(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_c
     if (int rc = api->xInst(fts, i, &phrase, &column, &offset); rc != SQLITE_OK) return sqlite3_result_error_code(ctx, rc);
     stats->frequency[static_cast<std::size_t>(phrase)] += 1;
   }
-  int length = 0;
-  if (int rc = api->xColumnSize(fts, -1, &length); rc != SQLITE_OK) return sqlite3_result_error_code(ctx, rc);
+  const auto& by_id = stats->lengths->by_id;
+  const int length = static_cast<std::size_t>(row) < by_id.size() ? by_id[static_cast<std::size_t>(row)] : 0;
+  if (length == 0) return sqlite3_result_error(ctx, "relevance: a row newer than the query's snapshot", -1);
   const double norm = kK1 * (1 - kB + kB * length / stats->average_length);
   double score = 0;
   for (std::size_t i = 0; i < stats->idf.size(); ++i) {
     const double f = stats->frequency[i];
     score += stats->idf[i] * f * (kK1 + 1) / (f + norm);
   }
-  // Negated: FTS5 sorts by rank ascending.
-  sqlite3_result_double(ctx, stats->best > 0 ? -score / stats->best : 0.0);
+  sqlite3_result_double(ctx, stats->best > 0 ? score / stats->best : 0.0);
 }
 
 fts5_api* fts5_of(sqlite3* db) {
@@ -99,8 +198,9 @@ void enable_relevance(db::Conn& conn) {
   static const char key = 0;
   if (!conn.first_time(&key)) return;
   fts5_api* api = fts5_of(conn.raw().getHandle());
-  if (!api || api->xCreateFunction(api, "negative_relevance", nullptr, negative_relevance, nullptr) != SQLITE_OK)
-    throw std::runtime_error("could not register the FTS5 function negative_relevance()");
+  if (!api || api->xCreateFunction(api, "relevance", new ChunkFacts, relevance,
+                                    [](void* p) { delete static_cast<ChunkFacts*>(p); }) != SQLITE_OK)
+    throw std::runtime_error("could not register the FTS5 function relevance()");
 }
 
 }  // namespace agentd::knowledge

@@ -5,9 +5,10 @@ namespace agentd::db { class Conn; }
 
 namespace agentd::knowledge {
 
-// Makes `negative_relevance(<fts5 table>)` available on this connection (once per connection),
-// for `rank MATCH 'negative_relevance()'`: FTS5 then sorts by it (rank ascending) and computes it
-// once per row. Relevance is the row's BM25 (k1 1.2, b 0.75, FTS5's own idf) divided by the most
+// Makes `relevance(<fts5 table>, '<its name>', <datastore id>)` available on this connection
+// (once per connection): the row's relevance, or -1 for a row of another datastore (it sorts
+// after every row of this one); it keeps chunk lengths and datastores in memory
+// (knowledge/relevance.cpp, docs/decisions.md). Relevance is the row's BM25 (k1 1.2, b 0.75, FTS5's own idf) divided by the most
 // any row could score for the same query, every word of it present without limit: a value in
 // [0, 1) that orders rows as BM25 does and that can be compared across queries and knowledge
 // bases. A passage of average length holding each word of the question once scores 1/2.2 = 0.45;

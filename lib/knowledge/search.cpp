@@ -64,16 +64,21 @@ Scored scored_ids(db::Conn& conn, const std::string& sql, const std::string& arg
   return ids;
 }
 
-// From one FTS5 index, by relevance (knowledge/relevance.hpp) as the table's rank: computed once
-// per row, and no BM25 beside it (that would count every word's rows twice).
+// From one FTS5 index, by relevance (knowledge/relevance.hpp), which also keeps to the datastore:
+// the best `limit` of its rows by a sort that holds only those, each row's relevance computed
+// once (FTS5's own rank sorts every matching row, and a join per row for the datastore cost as
+// much again).
 Scored ranked(db::Conn& conn, const char* table, const std::string& match, std::int64_t ds,
               const std::vector<std::string>& filenames, int limit) {
   const std::string t = table;
-  return scored_ids(conn,
-                    "SELECT c.id, -" + t + ".rank FROM " + t + " JOIN chunks c ON c.id = " + t + ".rowid WHERE " + t +
-                        " MATCH ?1 AND " + t + ".rank MATCH 'negative_relevance()' AND c.datastore_id = ?2" +
-                        filename_clause(filenames, 4) + " ORDER BY " + t + ".rank LIMIT ?3",
-                    match, ds, filenames, limit);
+  Scored rows = scored_ids(conn,
+                           "SELECT " + t + ".rowid, relevance(" + t + ", '" + t + "', ?2) AS r FROM " + t +
+                               (filenames.empty() ? "" : " JOIN chunks c ON c.id = " + t + ".rowid") + " WHERE " + t +
+                               " MATCH ?1" + filename_clause(filenames, 4) + " ORDER BY r DESC LIMIT ?3",
+                           match, ds, filenames, limit);
+  // Rows of other datastores score -1 and come last: there when this one has fewer than `limit`.
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [](const auto& row) { return row.second < 0; }), rows.end());
+  return rows;
 }
 
 // Short CJK words (under three characters) are below the trigram index: a bounded scan, unranked.
@@ -85,22 +90,28 @@ Scored substring_scan(db::Conn& conn, const std::string& term, std::int64_t ds,
                     term, ds, filenames, limit);
 }
 
-// Words found in more than a third of all chunks carry almost no BM25 weight (idf near zero) but
-// make FTS5 rank nearly every row: when the query has other words, they are left out.
+// Words found in more than a third of the chunks carry almost no BM25 weight (idf near zero) but
+// make FTS5 rank nearly every row: when the query has other words, they are left out. Their share
+// is counted among the newest 10,000 chunks (a rowid range of the index, a bounded read): the
+// vocabulary's count of a word's rows reads its whole doclist, 40 ms for a word in 900,000 chunks.
 void drop_ubiquitous_terms(db::Conn& conn, std::vector<std::string>& terms) {
   if (terms.size() < 2) return;
-  // MAX(id) instead of COUNT(*): a lookup, not a scan; after deletions it over-counts, which
-  // only makes the pruning more cautious.
-  auto& total_q = conn.prepare("SELECT COALESCE(MAX(id), 0) FROM chunks");
-  total_q.executeStep();
-  const std::int64_t total = total_q.getColumn(0).getInt64();
-  if (total < 1000) return;
+  constexpr std::int64_t kSample = 10'000;
+  auto& last_q = conn.prepare("SELECT last FROM chunk_ids");
+  last_q.executeStep();
+  const std::int64_t after = std::max<std::int64_t>(0, last_q.getColumn(0).getInt64() - kSample);
+  auto& sample_q = conn.prepare("SELECT count(*) FROM chunks_words_docsize WHERE id > ?");
+  sample_q.bind(1, after);
+  sample_q.executeStep();
+  const std::int64_t sample = sample_q.getColumn(0).getInt64();
+  if (sample < 1000) return;
   std::vector<std::string> kept;
   for (const auto& t : terms) {
-    auto& q = conn.prepare("SELECT doc FROM chunks_words_vocab WHERE term = ?");
-    q.bind(1, t);
-    const std::int64_t df = q.executeStep() ? q.getColumn(0).getInt64() : 0;
-    if (df * 3 <= total) kept.push_back(t);
+    auto& q = conn.prepare("SELECT count(*) FROM chunks_words WHERE chunks_words MATCH ? AND rowid > ?");
+    q.bind(1, fts_join({t}, "", nullptr));
+    q.bind(2, after);
+    q.executeStep();
+    if (q.getColumn(0).getInt64() * 3 <= sample) kept.push_back(t);
   }
   if (!kept.empty()) terms = std::move(kept);
 }
@@ -137,22 +148,26 @@ std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::st
       if (!fresh) it->second = std::max(it->second, score * weight);
     }
   };
-  // Stage 1, the word index. A CJK term also matches as a prefix, so that 휴가 finds 휴가를.
+  // Stage 1, the word index. A CJK term also matches as a prefix, so that 휴가 finds 휴가를. A query
+  // of CJK words of three characters or more skips it: stage 2 finds each of them wherever it
+  // stands, at the start of a word too, and ranking a frequent word's rows twice was the slow case.
   const auto cjk = [](const std::string& t) { return t.size() > utf8_length(t); };
   std::vector<std::string> short_cjk, cjk_long, ascii_long;
   for (const auto& t : terms) {
     if (utf8_length(t) >= 3) (cjk(t) ? cjk_long : ascii_long).push_back(t);
     else if (cjk(t)) short_cjk.push_back(t);
   }
-  // A short query's passages holding all of its words come first: when there are top_k of them,
-  // only they are ranked, which spares ranking every row of two frequent words (the slow case).
-  bool conjunctive = false;
-  if (terms.size() >= 2 && terms.size() <= kAllWordsFirst) {
-    auto both = ranked(conn, "chunks_words", fts_join(terms, "AND", cjk), ds.id, filenames, kCandidates);
-    conjunctive = both.size() >= static_cast<std::size_t>(top_k);
-    if (conjunctive) take(both, 1.0);
+  if (cjk_long.size() < terms.size()) {
+    // A short query's passages holding all of its words come first: when there are top_k of them,
+    // only they are ranked, which spares ranking every row of two frequent words (the slow case).
+    bool conjunctive = false;
+    if (terms.size() >= 2 && terms.size() <= kAllWordsFirst) {
+      auto both = ranked(conn, "chunks_words", fts_join(terms, "AND", cjk), ds.id, filenames, kCandidates);
+      conjunctive = both.size() >= static_cast<std::size_t>(top_k);
+      if (conjunctive) take(both, 1.0);
+    }
+    if (!conjunctive) take(ranked(conn, "chunks_words", fts_join(terms, "OR", cjk), ds.id, filenames, kCandidates), 1.0);
   }
-  if (!conjunctive) take(ranked(conn, "chunks_words", fts_join(terms, "OR", cjk), ds.id, filenames, kCandidates), 1.0);
   // Stage 2, for CJK terms: trigrams find them inside longer runs of text without spaces
   // (only chunks with non-ASCII text are in the trigram index).
   if (!cjk_long.empty()) take(ranked(conn, "chunks_trigram", fts_or(cjk_long), ds.id, filenames, kCandidates), 1.0);
@@ -173,8 +188,10 @@ std::vector<SearchHit> search(db::Conn& conn, const Datastore& ds, const std::st
   if (order.size() > static_cast<std::size_t>(top_k)) order.resize(static_cast<std::size_t>(top_k));
   std::vector<SearchHit> hits;
   for (const auto& [id, score] : order) {
-    auto& q = conn.prepare("SELECT upload_id, filename, text, page, slide, line, COALESCE(heading, '') FROM chunks WHERE id = ?");
+    auto& q = conn.prepare(
+        "SELECT upload_id, filename, text, page, slide, line, COALESCE(heading, '') FROM chunks WHERE id = ? AND datastore_id = ?");
     q.bind(1, id);
+    q.bind(2, ds.id);
     if (!q.executeStep()) continue;
     hits.push_back({id, q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                     q.getColumn(6).getString(), db::nullable<int>(q.getColumn(3)), db::nullable<int>(q.getColumn(4)),

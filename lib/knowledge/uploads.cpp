@@ -140,8 +140,7 @@ std::vector<std::string> complete_uploads(db::Conn& conn, const std::vector<Extr
     q.bind(1, id);
     q.exec();
   };
-  // Still there (not deleted while it was read)? Chunks of an earlier attempt leave first, so that
-  // every chunk inserted below has a rowid above `indexed` (SQLite gives a new row MAX(rowid) + 1).
+  // Still there (not deleted while it was read)? Chunks of an earlier attempt leave first.
   std::vector<const ExtractedUpload*> present;
   for (const auto& e : batch) {
     auto& q = conn.prepare("SELECT seq FROM uploads WHERE id = ?");
@@ -153,32 +152,40 @@ std::vector<std::string> complete_uploads(db::Conn& conn, const std::vector<Extr
     for_upload("DELETE FROM chunks WHERE upload_id = ?", e.upload.id);
   }
   if (present.empty()) return {};
+  // New chunks take ids above every id ever given (schema/0013): the batch's are those above `indexed`.
   std::int64_t indexed = 0;
   {
-    auto& q = conn.prepare("SELECT COALESCE(MAX(id), 0) FROM chunks");
+    auto& q = conn.prepare("SELECT last FROM chunk_ids");
     q.executeStep();
     indexed = q.getColumn(0).getInt64();
     q.reset();
   }
+  std::int64_t id = indexed;
   auto& ins = conn.prepare(
-      "INSERT INTO chunks(upload_id, datastore_id, filename, seq, text, page, slide, line, heading) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO chunks(id, upload_id, datastore_id, filename, seq, text, page, slide, line, heading) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const auto* e : present) {
     int seq = 0;
     for (const auto& c : e->chunks) {
       ins.reset();
       ins.clearBindings();
-      ins.bind(1, e->upload.id);
-      ins.bind(2, e->upload.datastore_id);
-      ins.bind(3, e->upload.filename);
-      ins.bind(4, seq++);
-      ins.bind(5, c.text);
-      if (c.page) ins.bind(6, *c.page);
-      if (c.slide) ins.bind(7, *c.slide);
-      if (c.line) ins.bind(8, *c.line);
-      if (!c.heading.empty()) ins.bind(9, c.heading);
+      ins.bind(1, ++id);
+      ins.bind(2, e->upload.id);
+      ins.bind(3, e->upload.datastore_id);
+      ins.bind(4, e->upload.filename);
+      ins.bind(5, seq++);
+      ins.bind(6, c.text);
+      if (c.page) ins.bind(7, *c.page);
+      if (c.slide) ins.bind(8, *c.slide);
+      if (c.line) ins.bind(9, *c.line);
+      if (!c.heading.empty()) ins.bind(10, c.heading);
       ins.exec();
     }
+  }
+  {
+    auto& q = conn.prepare("UPDATE chunk_ids SET last = ?");
+    q.bind(1, id);
+    q.exec();
   }
   // The whole batch into both indexes in one statement each: FTS5 writes its pending terms as a
   // segment at every statement's savepoint, so a statement per file made a segment per file to

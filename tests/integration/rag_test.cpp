@@ -407,6 +407,30 @@ TEST_F(Rag, DeletingFilesAndDatastores) {
   EXPECT_TRUE(std::filesystem::is_empty(dir));
 }
 
+TEST_F(Rag, ADatastoreFindsOnlyItsOwnPassages) {
+  // Search keeps to the datastore while ranking (knowledge/relevance.cpp): another one's better
+  // passages, more than a search ranks, must neither show nor push this one's out.
+  const std::string mine = create("Mine"), theirs = create("Theirs");
+  std::string crowd;
+  for (int i = 0; i < 60; ++i) crowd += "Tulip tulip tulip, paragraph " + std::to_string(i) + ". " + std::string(700, 'x') + "\n\n";
+  wait_done(upload_ids(upload(theirs, {file("crowd.txt", crowd)}))[0]);
+  const std::string own = upload_ids(upload(mine, {file("garden.txt", "A tulip grows in the garden beside the old stone wall.")}))[0];
+  wait_done(own);
+  for (int i = 0; i < 4; ++i) {  // every reader connection now holds both datastores' chunks
+    auto hits = search(mine, "tulip");
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].at("filename").as_string(), "garden.txt");
+    EXPECT_EQ(search(theirs, "tulip").size(), 5u);
+  }
+  // A chunk id is never given twice: the next chunk, in the other datastore, does not take the
+  // deleted one's id and with it its place in this datastore.
+  EXPECT_EQ(call("DELETE", "/datastores/" + mine + "/files/garden.txt").status, 200);
+  wait_done(upload_ids(upload(theirs, {file("late.txt", "A tulip, late.")}))[0]);
+  EXPECT_TRUE(search(mine, "tulip").empty());
+  EXPECT_EQ(search(theirs, "tulip").size(), 5u);
+  expect_indexes_intact();
+}
+
 TEST_F(Rag, OtherOrganizationsSeeNothing) {
   const std::string ds = create("Private");
   const std::string id = upload_ids(upload(ds, {file("secret.txt", "the launch code is tulip")}))[0];
