@@ -134,37 +134,26 @@ void set_upload_status(db::Conn& conn, const std::string& upload_id, const std::
   q.exec();
 }
 
-std::vector<std::string> complete_uploads(db::Conn& conn, const std::vector<ExtractedUpload>& batch, double now) {
-  auto for_upload = [&](const char* sql, const std::string& id) {
-    auto& q = conn.prepare(sql);
-    q.bind(1, id);
-    q.exec();
-  };
-  // Still there (not deleted while it was read)? Chunks of an earlier attempt leave first.
-  std::vector<const ExtractedUpload*> present;
-  for (const auto& e : batch) {
-    auto& q = conn.prepare("SELECT seq FROM uploads WHERE id = ?");
-    q.bind(1, e.upload.id);
-    const bool there = q.executeStep();
-    q.reset();
-    if (!there) continue;
-    present.push_back(&e);
-    for_upload("DELETE FROM chunks WHERE upload_id = ?", e.upload.id);
-  }
-  if (present.empty()) return {};
-  // New chunks take ids above every id ever given (schema/0013): the batch's are those above `indexed`.
-  std::int64_t indexed = 0;
-  {
-    auto& q = conn.prepare("SELECT last FROM chunk_ids");
-    q.executeStep();
-    indexed = q.getColumn(0).getInt64();
-    q.reset();
-  }
-  std::int64_t id = indexed;
+namespace {
+
+void for_upload(db::Conn& conn, const char* sql, const std::string& upload_id) {
+  auto& q = conn.prepare(sql);
+  q.bind(1, upload_id);
+  q.exec();
+}
+
+// Inserts the uploads' chunks with ids above every id ever given (schema/0013); returns the
+// highest id before them.
+std::int64_t insert_chunks(db::Conn& conn, const std::vector<const ExtractedUpload*>& uploads) {
+  auto& last = conn.prepare("SELECT last FROM chunk_ids");
+  last.executeStep();
+  const std::int64_t before = last.getColumn(0).getInt64();
+  last.reset();
+  std::int64_t id = before;
   auto& ins = conn.prepare(
       "INSERT INTO chunks(id, upload_id, datastore_id, filename, seq, text, page, slide, line, heading) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  for (const auto* e : present) {
+  for (const auto* e : uploads) {
     int seq = 0;
     for (const auto& c : e->chunks) {
       ins.reset();
@@ -182,54 +171,77 @@ std::vector<std::string> complete_uploads(db::Conn& conn, const std::vector<Extr
       ins.exec();
     }
   }
-  {
-    auto& q = conn.prepare("UPDATE chunk_ids SET last = ?");
-    q.bind(1, id);
+  auto& update = conn.prepare("UPDATE chunk_ids SET last = ?");
+  update.bind(1, id);
+  update.exec();
+  return before;
+}
+
+// The chunks above `after` into both indexes, in one statement each: FTS5 writes its pending
+// terms as a segment at every statement's savepoint, so a statement per file made a segment per
+// file to merge (schema/0012: a trigger per row made one per chunk). The trigram index takes only
+// chunks with non-ASCII text.
+void index_chunks(db::Conn& conn, std::int64_t after) {
+  for (const char* sql : {"INSERT INTO chunks_words(rowid, text) SELECT id, text FROM chunks WHERE id > ?",
+                          "INSERT INTO chunks_trigram(rowid, text) SELECT id, text FROM chunks WHERE id > ? "
+                          "AND length(CAST(text AS BLOB)) != length(text)"}) {
+    auto& q = conn.prepare(sql);
+    q.bind(1, after);
     q.exec();
   }
-  // The whole batch into both indexes in one statement each: FTS5 writes its pending terms as a
-  // segment at every statement's savepoint, so a statement per file made a segment per file to
-  // merge (schema/0012: a trigger per row made one per chunk). The trigram index takes only chunks
-  // with non-ASCII text.
-  auto into_index = [&](const char* sql) {
-    auto& q = conn.prepare(sql);
-    q.bind(1, indexed);
-    q.exec();
-  };
-  into_index("INSERT INTO chunks_words(rowid, text) SELECT id, text FROM chunks WHERE id > ?");
-  into_index(
-      "INSERT INTO chunks_trigram(rowid, text) SELECT id, text FROM chunks WHERE id > ? "
-      "AND length(CAST(text AS BLOB)) != length(text)");
-  // Older uploads of the same filename leave the index and the file list now, not before.
+}
+
+// Older uploads of the upload's filename leave the index and the file list; their stored files
+// are added to `paths`.
+void replace_older_versions(db::Conn& conn, const Upload& u, std::vector<std::string>& paths) {
+  std::vector<std::string> older;
+  {
+    auto& q = conn.prepare(
+        "SELECT id, storage_path FROM uploads WHERE datastore_id = ? AND filename = ? AND id != ? "
+        "AND replaced_by IS NULL AND seq < (SELECT seq FROM uploads WHERE id = ?)");
+    q.bind(1, u.datastore_id);
+    q.bind(2, u.filename);
+    q.bind(3, u.id);
+    q.bind(4, u.id);
+    while (q.executeStep()) {
+      older.push_back(q.getColumn(0).getString());
+      paths.push_back(q.getColumn(1).getString());
+    }
+  }
+  for (const auto& old : older) {
+    for_upload(conn, "DELETE FROM chunks WHERE upload_id = ?", old);
+    auto& mark = conn.prepare("UPDATE uploads SET replaced_by = ? WHERE id = ?");
+    mark.bind(1, u.id);
+    mark.bind(2, old);
+    mark.exec();
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> complete_uploads(db::Conn& conn, const std::vector<ExtractedUpload>& batch, double now) {
+  // Still there (not deleted while it was read)? Chunks of an earlier attempt leave first.
+  std::vector<const ExtractedUpload*> present;
+  for (const auto& e : batch) {
+    auto& q = conn.prepare("SELECT seq FROM uploads WHERE id = ?");
+    q.bind(1, e.upload.id);
+    const bool there = q.executeStep();
+    q.reset();
+    if (!there) continue;
+    present.push_back(&e);
+    for_upload(conn, "DELETE FROM chunks WHERE upload_id = ?", e.upload.id);
+  }
+  if (present.empty()) return {};
+  index_chunks(conn, insert_chunks(conn, present));
+  // Older versions go once the whole batch is indexed: two versions in one batch leave the later.
   std::vector<std::string> replaced_paths;
   for (const auto* e : present) {
-    const Upload& u = e->upload;
     auto& done = conn.prepare(
         "UPDATE uploads SET status = 'completed', indexed_at = ?, error_message = NULL WHERE id = ?");
     done.bind(1, iso8601_unix(now));
-    done.bind(2, u.id);
+    done.bind(2, e->upload.id);
     done.exec();
-    std::vector<std::string> replaced;
-    {
-      auto& q = conn.prepare(
-          "SELECT id, storage_path FROM uploads WHERE datastore_id = ? AND filename = ? AND id != ? "
-          "AND replaced_by IS NULL AND seq < (SELECT seq FROM uploads WHERE id = ?)");
-      q.bind(1, u.datastore_id);
-      q.bind(2, u.filename);
-      q.bind(3, u.id);
-      q.bind(4, u.id);
-      while (q.executeStep()) {
-        replaced.push_back(q.getColumn(0).getString());
-        replaced_paths.push_back(q.getColumn(1).getString());
-      }
-    }
-    for (const auto& id : replaced) {
-      for_upload("DELETE FROM chunks WHERE upload_id = ?", id);
-      auto& mark = conn.prepare("UPDATE uploads SET replaced_by = ? WHERE id = ?");
-      mark.bind(1, u.id);
-      mark.bind(2, id);
-      mark.exec();
-    }
+    replace_older_versions(conn, e->upload, replaced_paths);
   }
   return replaced_paths;
 }
