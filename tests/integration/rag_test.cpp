@@ -416,7 +416,7 @@ TEST_F(Rag, ADatastoreFindsOnlyItsOwnPassages) {
   wait_done(upload_ids(upload(theirs, {file("crowd.txt", crowd)}))[0]);
   const std::string own = upload_ids(upload(mine, {file("garden.txt", "A tulip grows in the garden beside the old stone wall.")}))[0];
   wait_done(own);
-  for (int i = 0; i < 4; ++i) {  // every reader connection now holds both datastores' chunks
+  for (int i = 0; i < 4; ++i) {  // again and again, from whichever reader connection
     auto hits = search(mine, "tulip");
     ASSERT_EQ(hits.size(), 1u);
     EXPECT_EQ(hits[0].at("filename").as_string(), "garden.txt");
