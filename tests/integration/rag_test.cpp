@@ -254,6 +254,9 @@ TEST_F(Rag, AllEightTypesAreIndexedWithTheirLocations) {
   EXPECT_EQ(slide.at("heading").as_string(), "Roadmap");
   // The filename filter.
   EXPECT_TRUE(search(ds, "glacier", {{"filenames", json::array{"notes.txt"}}}).empty());
+  const auto only = search(ds, "glacier aardvark", {{"filenames", json::array{"notes.txt", "deck.pptx"}}});
+  ASSERT_EQ(only.size(), 2u);
+  EXPECT_GT(only[0].at("score").as_double(), 0.0);
   EXPECT_EQ(parse(call("GET", "/datastores/" + ds + "/files").body).at("indexed_files").as_int64(), 8);
 }
 
