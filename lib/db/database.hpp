@@ -27,7 +27,6 @@ class Database {
   }
   Store& store() { return store_; }
   boost::asio::thread_pool& pool() { return pool_; }
-  boost::asio::thread_pool& writer() { return writer_; }
 
  private:
   Store& store_;

@@ -67,27 +67,24 @@ net::awaitable<void> index_uploads(const IndexerDeps& deps, const std::vector<jo
     }
   });
   co_await std::move(extracting);
-  std::vector<std::string> indexing;
   std::vector<ExtractedUpload> extracted;
   for (auto& w : work) {
     if (w.error) ctx.failed.emplace(w.job->id, *w.error);
-    else {
-      indexing.push_back(w.file.upload.id);
-      extracted.push_back(std::move(w.file));
-    }
+    else extracted.push_back(std::move(w.file));
   }
-  if (indexing.empty()) co_return;
+  if (extracted.empty()) co_return;
 
-  auto marking = deps.db.write([indexing](db::Conn& c) {
-    for (const auto& id : indexing) set_upload_status(c, id, "indexing");
+  auto marking = deps.db.write([&extracted](db::Conn& c) {
+    for (const auto& e : extracted) set_upload_status(c, e.upload.id, "indexing");
   });
   co_await std::move(marking);
   const double now = deps.clock.unix_seconds();
-  auto storing = offload(deps.db.writer(), [&deps, &extracted, now] {
-    auto replaced = deps.db.store().write([&](db::Conn& c) { return complete_uploads(c, extracted, now); });
-    remove_files(deps.data_dir, replaced);
-  });
-  co_await std::move(storing);
+  auto storing = deps.db.write([&extracted, now](db::Conn& c) { return complete_uploads(c, extracted, now); });
+  const std::vector<std::string> replaced = co_await std::move(storing);
+  if (replaced.empty()) co_return;
+  // The replaced versions' bytes, off the writer thread.
+  auto removing = offload(deps.cpu_pool, [&deps, &replaced] { remove_files(deps.data_dir, replaced); });
+  co_await std::move(removing);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The `rag_index` job: extract an upload's text on the CPU pool, chunk it and index it, up to
 // eight uploads per handler call (their status changes and chunks one transaction each; each
-// job keeps its own outcome). Its upload goes pending -> processing -> indexing -> completed, or failed with a reason whenever
-// the job fails for good (a broken file at once; anything else after its retries, the watchdog
-// or repeated restarts).
+// job keeps its own outcome). Its upload goes pending -> processing -> indexing -> completed,
+// or failed with a reason whenever the job fails for good (a broken file at once; anything else
+// after its retries, the watchdog or repeated restarts).
 #pragma once
 
 #include "core/clock.hpp"

@@ -27,18 +27,18 @@ constexpr double kB = 0.75;
 // datastore never change.
 struct Lengths {
   std::vector<std::uint16_t> by_id;  // tokens, at most 65,535; 0: no such row
-  sqlite3_int64 loaded = 0;
+  std::int64_t loaded = 0;
 };
 struct Members {
-  std::vector<sqlite3_int64> ids;  // ascending
-  sqlite3_int64 loaded = 0;
+  std::vector<std::int64_t> ids;  // ascending
   std::uint64_t used = 0;
-  bool holds(sqlite3_int64 id) const { return std::binary_search(ids.begin(), ids.end(), id); }
+  bool holds(std::int64_t id) const { return std::binary_search(ids.begin(), ids.end(), id); }
 };
 struct ChunkFacts {
   static constexpr std::size_t kDatastores = 32;  // kept per connection, the least recently used go
+  db::Conn& conn;  // whose statement cache loads them
   std::map<std::string, Lengths> lengths;
-  std::map<sqlite3_int64, Members> datastores;
+  std::map<std::int64_t, Members> datastores;
   std::uint64_t uses = 0;
 };
 
@@ -52,40 +52,25 @@ std::uint64_t varint(const unsigned char* p, int n) {  // SQLite's, as FTS5 writ
   return v;
 }
 
-// Steps `sql` (its ?1 bound to `after`, ?2 to `arg` when given) and hands each row to `row`.
-template <class F>
-int each_row(sqlite3* db, const std::string& sql, sqlite3_int64 after, const sqlite3_int64* arg, F row) {
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(stmt, 1, after);
-    if (arg) sqlite3_bind_int64(stmt, 2, *arg);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) row(stmt);
-    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+void load_lengths(db::Conn& conn, const std::string& table, Lengths& l) {
+  auto& q = conn.prepare("SELECT id, sz FROM \"" + table + "_docsize\" WHERE id > ? ORDER BY id");
+  q.bind(1, l.loaded);
+  while (q.executeStep()) {
+    const std::int64_t id = q.getColumn(0).getInt64();
+    if (id <= 0) continue;
+    const auto sz = q.getColumn(1);
+    const std::uint64_t tokens = varint(static_cast<const unsigned char*>(sz.getBlob()), sz.getBytes());
+    if (static_cast<std::uint64_t>(id) >= l.by_id.size()) l.by_id.resize(static_cast<std::size_t>(id) * 5 / 4 + 1024);
+    l.by_id[static_cast<std::size_t>(id)] = static_cast<std::uint16_t>(std::clamp<std::uint64_t>(tokens, 1, 65535));
+    l.loaded = id;
   }
-  sqlite3_finalize(stmt);
-  return rc;
 }
 
-int load_lengths(sqlite3* db, const std::string& table, Lengths& l) {
-  return each_row(db, "SELECT id, sz FROM \"" + table + "_docsize\" WHERE id > ?1 ORDER BY id", l.loaded, nullptr,
-                  [&](sqlite3_stmt* s) {
-                    const sqlite3_int64 id = sqlite3_column_int64(s, 0);
-                    if (id <= 0) return;
-                    const auto* sz = static_cast<const unsigned char*>(sqlite3_column_blob(s, 1));
-                    const std::uint64_t tokens = sz ? varint(sz, sqlite3_column_bytes(s, 1)) : 0;
-                    if (static_cast<std::uint64_t>(id) >= l.by_id.size()) l.by_id.resize(static_cast<std::size_t>(id) * 5 / 4 + 1024);
-                    l.by_id[static_cast<std::size_t>(id)] = static_cast<std::uint16_t>(std::clamp<std::uint64_t>(tokens, 1, 65535));
-                    l.loaded = id;
-                  });
-}
-
-int load_members(sqlite3* db, sqlite3_int64 datastore, Members& m) {
-  return each_row(db, "SELECT id FROM chunks WHERE datastore_id = ?2 AND id > ?1 ORDER BY id", m.loaded, &datastore,
-                  [&](sqlite3_stmt* s) {
-                    m.ids.push_back(sqlite3_column_int64(s, 0));
-                    m.loaded = m.ids.back();
-                  });
+void load_members(db::Conn& conn, std::int64_t datastore, Members& m) {
+  auto& q = conn.prepare("SELECT id FROM chunks WHERE datastore_id = ? AND id > ? ORDER BY id");
+  q.bind(1, datastore);
+  q.bind(2, m.ids.empty() ? 0 : m.ids.back());
+  while (q.executeStep()) m.ids.push_back(q.getColumn(0).getInt64());
 }
 
 // What a query's rows share: each phrase's idf, their sum at full weight, the average length,
@@ -99,19 +84,19 @@ struct QueryStats {
   const Members* members = nullptr;
 };
 
-// The table's lengths and the datastore's chunks, brought up to the query's snapshot.
-int chunk_facts(sqlite3* db, ChunkFacts& facts, const std::string& table, sqlite3_int64 datastore, QueryStats& stats) {
+// The table's lengths and the datastore's chunks, brought up to the query's snapshot (the same
+// connection, inside the query's statement).
+void chunk_facts(ChunkFacts& facts, const std::string& table, std::int64_t datastore, QueryStats& stats) {
   Lengths& l = facts.lengths[table];
-  if (int rc = load_lengths(db, table, l); rc != SQLITE_OK) return rc;
+  load_lengths(facts.conn, table, l);
   if (!facts.datastores.count(datastore) && facts.datastores.size() >= ChunkFacts::kDatastores)
     facts.datastores.erase(std::min_element(facts.datastores.begin(), facts.datastores.end(),
                                             [](const auto& a, const auto& b) { return a.second.used < b.second.used; }));
   Members& m = facts.datastores[datastore];
   m.used = ++facts.uses;
-  if (int rc = load_members(db, datastore, m); rc != SQLITE_OK) return rc;
+  load_members(facts.conn, datastore, m);
   stats.lengths = &l;
   stats.members = &m;
-  return SQLITE_OK;
 }
 
 int count_row(const Fts5ExtensionApi*, Fts5Context*, void* count) {
@@ -148,11 +133,13 @@ void relevance(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* c
   auto* stats = static_cast<QueryStats*>(api->xGetAuxdata(fts, 0));
   if (!stats) {
     auto fresh = std::make_unique<QueryStats>();
-    int rc = query_stats(api, fts, *fresh);
-    if (rc == SQLITE_OK)
-      rc = chunk_facts(sqlite3_context_db_handle(ctx), *static_cast<ChunkFacts*>(api->xUserData(fts)),
-                       reinterpret_cast<const char*>(sqlite3_value_text(argv[0])), sqlite3_value_int64(argv[1]), *fresh);
-    if (rc != SQLITE_OK) return sqlite3_result_error_code(ctx, rc);
+    if (int rc = query_stats(api, fts, *fresh); rc != SQLITE_OK) return sqlite3_result_error_code(ctx, rc);
+    try {
+      chunk_facts(*static_cast<ChunkFacts*>(api->xUserData(fts)), reinterpret_cast<const char*>(sqlite3_value_text(argv[0])),
+                  sqlite3_value_int64(argv[1]), *fresh);
+    } catch (const std::exception& e) {
+      return sqlite3_result_error(ctx, e.what(), -1);
+    }
     stats = fresh.get();
     if (int rc = api->xSetAuxdata(fts, fresh.release(), [](void* p) { delete static_cast<QueryStats*>(p); });
         rc != SQLITE_OK)
@@ -198,7 +185,7 @@ void enable_relevance(db::Conn& conn) {
   static const char key = 0;
   if (!conn.first_time(&key)) return;
   fts5_api* api = fts5_of(conn.raw().getHandle());
-  if (!api || api->xCreateFunction(api, "relevance", new ChunkFacts, relevance,
+  if (!api || api->xCreateFunction(api, "relevance", new ChunkFacts{conn, {}, {}, 0}, relevance,
                                     [](void* p) { delete static_cast<ChunkFacts*>(p); }) != SQLITE_OK)
     throw std::runtime_error("could not register the FTS5 function relevance()");
 }
